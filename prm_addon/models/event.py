@@ -1,0 +1,424 @@
+# This file is part of PRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+from urllib.parse import urlsplit
+
+from trytond import backend
+from trytond.i18n import gettext
+from trytond.model import (
+    DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
+from trytond.model.exceptions import AccessError
+from trytond.pool import Pool
+from trytond.pyson import Date, Eval, Get, Id, If, In, PYSONEncoder
+from trytond.tools import grouped_slice
+from trytond.transaction import Transaction
+
+from ..exceptions import EventValidationError
+
+# Addresses a click may open (F10); javascript:, data:, file: and the like
+# could run code or read local files in the user's browser.
+URL_SCHEMES = {'http', 'https', 'mailto', 'tel'}
+
+
+def document_events_field():
+    "The Events tab of a document: its events, new ones prefilled (E7)"
+    return fields.One2Many(
+        'prm.event', 'document', "Events",
+        context={
+            'default_party': Eval('party', -1),
+            'company': Eval('company', -1),
+            },
+        depends={'party', 'company'})
+
+
+class EventType(DeactivableMixin, ModelSQL, ModelView):
+    __name__ = 'prm.event.type'
+    __string__ = "Event Type"
+
+    name = fields.Char("Name", required=True, translate=True)
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls._order.insert(0, ('name', 'ASC'))
+
+    @classmethod
+    def check_modification(cls, mode, types, values=None, external=False):
+        pool = Pool()
+        Event = pool.get('prm.event')
+        super().check_modification(
+            mode, types, values=values, external=external)
+        if mode == 'delete':
+            # Runs without access rules: events hidden from this user
+            # still use the type.
+            for sub_types in grouped_slice(types):
+                events = Event.search([
+                        ('type', 'in', [t.id for t in sub_types]),
+                        ], limit=1, order=[])
+                if events:
+                    event, = events
+                    raise AccessError(gettext(
+                            'prm_addon.msg_event_type_delete_used',
+                            type=event.type.rec_name))
+
+
+class Event(Workflow, ModelSQL, ModelView):
+    __name__ = 'prm.event'
+    __string__ = "Event"
+    _rec_name = 'title'
+    _states = {
+        'readonly': Eval('state') == 'closed',
+        }
+
+    number = fields.Char(
+        "Tracking Number", readonly=True,
+        help="Given when the event is first saved.")
+    title = fields.Char(
+        "Title", required=True, states=_states,
+        help="Short heading describing what the event is about.")
+    state = fields.Selection([
+            ('open', "Open"),
+            ('closed', "Closed"),
+            ], "Status", required=True, readonly=True, sort=False)
+    date = fields.Date("Date", required=True, states=_states)
+    company = fields.Many2One(
+        'company.company', "Own Company", required=True,
+        states={
+            'readonly': _states['readonly'] | Eval('party', True),
+            },
+        domain=[
+            ('id', If(In('company', Eval('context', {})), '=', '!='),
+                Get(Eval('context', {}), 'company', 0)),
+            ])
+    party = fields.Many2One(
+        'party.party', "Company", required=True, ondelete='RESTRICT',
+        states=_states,
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
+        help="The partner the event is about.")
+    contact = fields.Many2One(
+        'party.party', "Contact Person", ondelete='RESTRICT',
+        domain=[
+            ('relations', 'where', [
+                    ('to', '=', Eval('party', -1)),
+                    ('type', '=', Id('prm_addon', 'relation_type_contact_of')),
+                    ]),
+            ],
+        states={
+            'readonly': _states['readonly'] | ~Eval('party'),
+            },
+        context={
+            'company': Eval('company', -1),
+            },
+        depends={'company'},
+        help="One of the contact persons of the company.")
+    type = fields.Many2One(
+        'prm.event.type', "Type", ondelete='RESTRICT', states=_states)
+    follow_up_date = fields.Date(
+        "Follow-up Date", states=_states,
+        help="When the next contact is due.")
+    responsible = fields.Many2One(
+        'res.user', "Responsible", states=_states,
+        help="The person of one's own company in charge of the event "
+        "and of the next contacts.")
+    document = fields.Reference(
+        "Document", selection='get_documents', states=_states,
+        help="The order or invoice the event is about.")
+    url = fields.Char(
+        "Comments (Hyperlink)", states=_states,
+        help="An address with more information: a web page, "
+        "a link to a document or an offer.")
+    visible_group = fields.Many2One(
+        'res.group', "Visible Only to Group", ondelete='RESTRICT',
+        states=_states,
+        help="When set, only the members of this group can see the event.")
+    notes = fields.Text("Internal Notes", states=_states)
+
+    del _states
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        cls._sql_constraints += [
+            ('number_unique', Unique(t, t.number),
+                'prm_addon.msg_event_number_unique'),
+            ]
+        cls._sql_indexes.update({
+                Index(t, (t.party, Index.Range())),
+                Index(t, (t.document, Index.Equality())),
+                Index(
+                    t,
+                    (t.responsible, Index.Range()),
+                    (t.follow_up_date, Index.Range()),
+                    where=t.state == 'open'),
+                })
+        # F7: lists are ordered by the follow-up date, undated ones last.
+        cls._order = [
+            ('follow_up_date', 'ASC NULLS LAST'),
+            ('date', 'DESC'),
+            ('id', 'DESC'),
+            ]
+        # The client proposes only documents of the event's partner.
+        cls.document.domain = {
+            m: [('party', '=', Eval('party', -1))]
+            for m in cls._get_documents()}
+        cls._transitions |= {
+            ('open', 'closed'),
+            ('closed', 'open'),
+            }
+        cls._buttons.update({
+                'close': {
+                    'invisible': Eval('state') != 'open',
+                    'depends': ['state'],
+                    },
+                'reopen': {
+                    'invisible': Eval('state') != 'closed',
+                    'depends': ['state'],
+                    },
+                'open_document': {
+                    'invisible': ~Eval('document'),
+                    'depends': ['document'],
+                    },
+                })
+
+    @classmethod
+    def default_state(cls):
+        return 'open'
+
+    @classmethod
+    def default_date(cls):
+        return Pool().get('ir.date').today()
+
+    @classmethod
+    def default_company(cls):
+        return Transaction().context.get('company')
+
+    @classmethod
+    def default_responsible(cls):
+        return Transaction().user or None
+
+    @classmethod
+    def _get_documents(cls):
+        "Return the names of the models an event may be linked to"
+        return []
+
+    @classmethod
+    def get_documents(cls):
+        IrModel = Pool().get('ir.model')
+        get_name = IrModel.get_name
+        return [(None, '')] + [(m, get_name(m)) for m in cls._get_documents()]
+
+    @classmethod
+    def _get_document_action(cls, document):
+        "Return the XML id of the action that shows the document"
+        return None
+
+    def get_rec_name(self, name):
+        if self.number:
+            return f'{self.number} {self.title}'
+        return self.title
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        if operator.startswith('!') or operator.startswith('not '):
+            bool_op = 'AND'
+        else:
+            bool_op = 'OR'
+        return [bool_op,
+            ('number', operator, operand, *extra),
+            ('title', operator, operand, *extra),
+            ]
+
+    @fields.depends('party', 'contact', 'document', '_parent_party.id')
+    def on_change_party(self):
+        # A contact person or document of another partner no longer fits.
+        if self.contact and not self._is_contact_person():
+            self.contact = None
+        if (self.document and self.document.id >= 0
+                and self.document.party != self.party):
+            self.document = None
+
+    @classmethod
+    def _contact_person_domain(cls, party):
+        "Domain of the contact persons of the party"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        return [
+            ('relations', 'where', [
+                    ('to', '=', party.id if party else -1),
+                    ('type', '=', ModelData.get_id(
+                            'prm_addon', 'relation_type_contact_of')),
+                    ]),
+            ]
+
+    def _is_contact_person(self):
+        pool = Pool()
+        Party = pool.get('party.party')
+        if not self.contact or not self.party:
+            return False
+        return bool(Party.search([
+                    ('id', '=', self.contact.id),
+                    self._contact_person_domain(self.party),
+                    ], limit=1, order=[]))
+
+    @classmethod
+    def view_attributes(cls):
+        return super().view_attributes() + [
+            ('/tree', 'visual',
+                If(Eval('state') == 'closed', 'muted',
+                    If(Eval('follow_up_date')
+                        & (Eval('follow_up_date', Date()) < Date()),
+                        'danger', ''))),
+            ]
+
+    @classmethod
+    def preprocess_values(cls, mode, values):
+        pool = Pool()
+        Configuration = pool.get('prm.configuration')
+        values = super().preprocess_values(mode, values)
+        if mode == 'create' and not values.get('number'):
+            sequence = Configuration(1).event_sequence
+            if sequence:
+                cls._lock_sequence(sequence)
+                values['number'] = sequence.get()
+        return values
+
+    @classmethod
+    def _lock_sequence(cls, sequence):
+        # On SQLite a transaction takes the write lock only at its first
+        # write, so two saves could read the same next number. Writing the
+        # sequence row first makes the other saves wait for this one.
+        if backend.name != 'sqlite':
+            return
+        pool = Pool()
+        Sequence = pool.get('ir.sequence')
+        table = Sequence.__table__()
+        transaction = Transaction()
+        cursor = transaction.connection.cursor()
+        cursor.execute(*table.update(
+                [table.number_next_internal], [table.number_next_internal],
+                where=table.id == sequence.id))
+        # Forget what this transaction may have read before the lock
+        transaction.counter += 1
+
+    @classmethod
+    def copy(cls, events, default=None):
+        default = default.copy() if default is not None else {}
+        default.setdefault('number', None)
+        default.setdefault('state', 'open')
+        default.setdefault('date', cls.default_date())
+        return super().copy(events, default=default)
+
+    @classmethod
+    def check_modification(cls, mode, events, values=None, external=False):
+        super().check_modification(
+            mode, events, values=values, external=external)
+        if mode == 'delete':
+            for event in events:
+                if event.state == 'closed':
+                    raise AccessError(gettext(
+                            'prm_addon.msg_event_delete_closed',
+                            event=event.rec_name))
+
+    @classmethod
+    def _validate(cls, events, field_names=None):
+        # Explain a wrong contact person or document in the user's terms
+        # before the generic domain check of the fields does.
+        cls.check_contact(events, field_names)
+        cls.check_document(events, field_names)
+        super()._validate(events, field_names=field_names)
+
+    @classmethod
+    def check_contact(cls, events, field_names=None):
+        if field_names and not (field_names & {'party', 'contact'}):
+            return
+        for event in events:
+            if event.contact and not event._is_contact_person():
+                raise EventValidationError(gettext(
+                        'prm_addon.msg_event_contact_not_of_party',
+                        contact=event.contact.rec_name,
+                        party=event.party.rec_name,
+                        event=event.rec_name))
+
+    @classmethod
+    def check_document(cls, events, field_names=None):
+        if field_names and not (field_names & {'party', 'document'}):
+            return
+        for event in events:
+            document = event.document
+            if document and document.id >= 0 and document.party != event.party:
+                raise EventValidationError(gettext(
+                        'prm_addon.msg_event_document_other_party',
+                        document=document.rec_name,
+                        document_party=(
+                            document.party.rec_name if document.party else ''),
+                        party=event.party.rec_name,
+                        event=event.rec_name))
+
+    @classmethod
+    def validate_fields(cls, events, field_names):
+        super().validate_fields(events, field_names)
+        cls.check_url(events, field_names)
+
+    @classmethod
+    def check_url(cls, events, field_names=None):
+        if field_names and 'url' not in field_names:
+            return
+        for event in events:
+            if event.url and not cls._valid_url(event.url):
+                raise EventValidationError(gettext(
+                        'prm_addon.msg_event_url_invalid',
+                        url=event.url,
+                        event=event.rec_name))
+
+    @staticmethod
+    def _valid_url(url):
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError:
+            return False
+        if parts.scheme.lower() not in URL_SCHEMES:
+            return False
+        if parts.scheme.lower() in {'http', 'https'}:
+            return bool(parts.netloc)
+        return bool(parts.path)
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('closed')
+    def close(cls, events):
+        pass
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition('open')
+    def reopen(cls, events):
+        pass
+
+    @classmethod
+    @ModelView.button
+    def open_document(cls, events):
+        "F9: open the order or invoice of the event in its own form"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Action = pool.get('ir.action')
+        if not events:
+            return
+        # The form shows one event: open its document
+        document = events[0].document
+        xml_id = cls._get_document_action(document) if document else None
+        if not xml_id:
+            return
+        action_id = Action.get_action_id(ModelData.get_id(*xml_id.split('.')))
+        action = Action(action_id).get_action_value()
+        action['res_id'] = [document.id]
+        action['domains'] = []
+        action['pyson_domain'] = PYSONEncoder().encode(
+            [('id', '=', document.id)])
+        action['views'] = sorted(
+            action['views'], key=lambda v: v[1] != 'form')
+        action['name'] = document.rec_name
+        return action
