@@ -1,5 +1,6 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import copy
 from urllib.parse import urlsplit
 
 from trytond import backend
@@ -10,7 +11,7 @@ from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Date, Eval, Get, Id, If, In, PYSONEncoder
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, check_access
 
 from ..exceptions import EventValidationError
 
@@ -19,9 +20,30 @@ from ..exceptions import EventValidationError
 URL_SCHEMES = {'http', 'https', 'mailto', 'tel'}
 
 
+class EventsOne2Many(fields.One2Many):
+    """A One2Many to events whose searches obey the events' record rules
+
+    Tryton converts the domain of a relation search without access check,
+    so ('prm_events.title', '=', 'secret') would find the partner of an
+    event hidden from the user (F11). The rules of the user are added to
+    the search as a filter of the field."""
+
+    def convert_domain(self, domain, tables, Model):
+        pool = Pool()
+        Rule = pool.get('ir.rule')
+        with check_access():
+            rule_domain = Rule.domain_get(self.model_name, mode='read')
+        if not rule_domain:
+            return super().convert_domain(domain, tables, Model)
+        field = copy.copy(self)
+        field.filter = [list(self.filter or []), list(rule_domain)]
+        return super(EventsOne2Many, field).convert_domain(
+            domain, tables, Model)
+
+
 def document_events_field():
     "The Events tab of a document: its events, new ones prefilled (E7)"
-    return fields.One2Many(
+    return EventsOne2Many(
         'prm.event', 'document', "Events",
         context={
             'default_party': Eval('party', -1),
@@ -206,9 +228,15 @@ class Event(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def get_documents(cls):
-        IrModel = Pool().get('ir.model')
+        pool = Pool()
+        IrModel = pool.get('ir.model')
+        ModelAccess = pool.get('ir.model.access')
         get_name = IrModel.get_name
-        return [(None, '')] + [(m, get_name(m)) for m in cls._get_documents()]
+        # Tryton hides a Reference field from a user who cannot read one of
+        # its models, so offer only the documents the user may read.
+        models = [m for m in cls._get_documents()
+            if ModelAccess.check(m, 'read', raise_exception=False)]
+        return [(None, '')] + [(m, get_name(m)) for m in models]
 
     @classmethod
     def _get_document_action(cls, document):

@@ -1,14 +1,15 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
+
+from .event import EventsOne2Many
 
 
 class Party(metaclass=PoolMeta):
     __name__ = 'party.party'
 
     # E5: every event of the partner, whatever document it is linked to
-    prm_events = fields.One2Many('prm.event', 'party', "Events")
+    prm_events = EventsOne2Many('prm.event', 'party', "Events")
 
 
 class Replace(metaclass=PoolMeta):
