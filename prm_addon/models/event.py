@@ -10,7 +10,6 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Date, Eval, Get, Id, If, In, PYSONEncoder
-from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, check_access
 
 from ..exceptions import EventValidationError
@@ -72,15 +71,14 @@ class EventType(DeactivableMixin, ModelSQL, ModelView):
         if mode == 'delete':
             # Runs without access rules: events hidden from this user
             # still use the type.
-            for sub_types in grouped_slice(types):
-                events = Event.search([
-                        ('type', 'in', [t.id for t in sub_types]),
-                        ], limit=1, order=[])
-                if events:
-                    event, = events
-                    raise AccessError(gettext(
-                            'prm_addon.msg_event_type_delete_used',
-                            type=event.type.rec_name))
+            events = Event.search([
+                    ('type', 'in', [t.id for t in types]),
+                    ], limit=1, order=[])
+            if events:
+                event, = events
+                raise AccessError(gettext(
+                        'prm_addon.msg_event_type_delete_used',
+                        type=event.type.rec_name))
 
 
 class Event(Workflow, ModelSQL, ModelView):
@@ -349,6 +347,19 @@ class Event(Workflow, ModelSQL, ModelView):
                 if event.state == 'closed':
                     raise AccessError(gettext(
                             'prm_addon.msg_event_delete_closed',
+                            event=event.rec_name))
+        elif mode == 'write' and external:
+            # B1: only the Close and Reopen buttons change the status (they
+            # write without access check), and a closed event stays
+            # read-only over RPC too.
+            if 'state' in values:
+                raise AccessError(gettext(
+                        'prm_addon.msg_event_state_by_buttons',
+                        event=events[0].rec_name if events else ''))
+            for event in events:
+                if event.state == 'closed':
+                    raise AccessError(gettext(
+                            'prm_addon.msg_event_modify_closed',
                             event=event.rec_name))
 
     @classmethod
