@@ -1,9 +1,21 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import os
+import re
+
+import polib
+
+import prm_addon
+from trytond.i18n import gettext
 from trytond.modules.company.tests import CompanyTestMixin
 from trytond.modules.party.tests import (
     PartyCheckEraseMixin, PartyCheckReplaceMixin)
-from trytond.tests.test_tryton import ModuleTestCase
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+
+FI_PO = os.path.join(os.path.dirname(prm_addon.__file__), 'locale', 'fi.po')
+PLACEHOLDER = re.compile(r'%\(\w+\)s')
 
 
 class PrmAddonTestCase(
@@ -12,6 +24,56 @@ class PrmAddonTestCase(
     "Test the PRM module"
     module = 'prm_addon'
     extras = ['sale', 'purchase', 'account_invoice']
+
+    def test_finnish_entries_translated(self):
+        "Every entry of fi.po is translated, not fuzzy, same placeholders"
+        for entry in polib.pofile(FI_PO):
+            with self.subTest(msgctxt=entry.msgctxt, msgid=entry.msgid):
+                self.assertTrue(entry.msgstr.strip())
+                self.assertNotIn('fuzzy', entry.flags)
+                self.assertEqual(
+                    sorted(PLACEHOLDER.findall(entry.msgid)),
+                    sorted(PLACEHOLDER.findall(entry.msgstr)))
+
+    @with_transaction()
+    def test_finnish_translation_complete(self):
+        "Every string of the module has an entry in fi.po"
+        pool = Pool()
+        Translation = pool.get('ir.translation')
+        source = polib.pofile(
+            Translation.translation_export('en', 'prm_addon').decode())
+        finnish = {(e.msgctxt, e.msgid) for e in polib.pofile(FI_PO)}
+        missing = [(e.msgctxt, e.msgid) for e in source
+            if (e.msgctxt, e.msgid) not in finnish]
+        self.assertEqual(missing, [])
+
+    @with_transaction()
+    def test_finnish_terms(self):
+        "Users with Finnish get SPEC's terms and translated messages"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        Translation = pool.get('ir.translation')
+        Event = pool.get('prm.event')
+        finnish, = Lang.search([('code', '=', 'fi')])
+        finnish.translatable = True
+        finnish.save()
+        Translation.translation_import('fi', 'prm_addon', FI_PO)
+
+        with Transaction().set_context(language='fi'):
+            fields = Event.fields_get(
+                ['number', 'follow_up_date', 'state', 'responsible'])
+            self.assertEqual(fields['number']['string'], "Seurantanumero")
+            self.assertEqual(
+                fields['follow_up_date']['string'],
+                "Päivämäärä jatkotoimenpiteille")
+            self.assertEqual(fields['responsible']['string'], "Vastuuhenkilö")
+            self.assertEqual(
+                dict(fields['state']['selection']),
+                {'open': "Avoinna", 'closed': "Suljettu"})
+            self.assertEqual(
+                gettext('prm_addon.msg_event_delete_closed', event="E-1"),
+                'Jotta voit poistaa tapahtuman "E-1", '
+                'avaa se ensin uudelleen.')
 
 
 del ModuleTestCase
