@@ -4,6 +4,7 @@
 #   ./scripts/start.sh              set up what is missing, then serve
 #   ./scripts/start.sh --no-serve   set up everything, do not serve
 #   PRM_PORT=8069 ./scripts/start.sh
+#   PRM_VAR=/tmp/x ./scripts/start.sh   conf, database, mail, logs in /tmp/x
 #
 # First run: creates .venv, installs the web client into .sao, writes
 # var/trytond.conf, builds the SQLite database var/db/prm_demo.sqlite and
@@ -12,7 +13,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,11s/^# \{0,1\}//p' "$0"
+    sed -n '2,12s/^# \{0,1\}//p' "$0"
 }
 
 SERVE=1
@@ -29,7 +30,7 @@ cd "$PRM_ROOT"
 
 DB=prm_demo
 PORT=${PRM_PORT:-8000}
-VAR=$PRM_ROOT/var
+VAR=${PRM_VAR:-$PRM_ROOT/var}
 CONF=$VAR/trytond.conf
 DB_DIR=$VAR/db
 DB_FILE=$DB_DIR/$DB.sqlite

@@ -1,0 +1,170 @@
+# This file is part of PRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""How the tests find their way in the DOM of sao 8.0, the web client
+
+sao is a jQuery single-page application. What the helpers rely on:
+- the open tabs are `#tabcontent > .tab-pane`, the shown one `.active`;
+  each tab has its toolbar `nav.toolbar` with buttons of fixed ids
+  (`#save`, `#next`, `#previous`, `#new_`, `#reload`, `#relate`) and a
+  record counter `.badge` ("2/5");
+- a form field is an input, select or textarea named after the field
+  (`[name=party]`) inside a `.form-item`, its label a `label.form-label`;
+  a model button is `button[name=<button>]` (close, open_document);
+- a One2Many is a `.form-one2many` panel titled by
+  `label.form-one2many-string`, with its own toolbar (buttons with titles
+  New, Open, ...) and a list `table.tree`;
+- list cells are `td[data-title="<column>: "]`;
+- dialogs (a record's popup form, the search window) are `.modal.in`,
+  the last one on top; their footer buttons have ids too (`#save` is
+  Add/OK).
+Everything is found by waiting, never by sleeping.
+"""
+import re
+
+from playwright.sync_api import expect
+
+
+class Client:
+
+    def __init__(self, page, url, database):
+        self.page = page
+        self.url = url
+        self.database = database
+
+    # --- Session ------------------------------------------------------------
+    def login(self, login, password):
+        page = self.page
+        page.goto(f'{self.url}/#{self.database}')
+        # The dialog learns the database name from the server: Enter
+        # before that does nothing.
+        expect(page.locator('.modal.in #database:visible')).to_have_value(
+            self.database)
+        page.locator('#login').fill(login)
+        page.locator('#login').press('Enter')
+        password_field = page.locator('.modal.in input[type=password]')
+        password_field.fill(password)
+        password_field.press('Enter')
+        # The preferences are loaded when the user menu shows the name
+        expect(page.locator('#user-preferences > a')).not_to_be_empty(
+            timeout=30_000)
+        expect(page.locator('#menu .treeview tbody tr').first).to_be_visible()
+
+    def open(self, path):
+        """Open a URL of the client, e.g. 'model/sale.sale/3'
+        (window.location.hash; sao opens it in a new tab)"""
+        self.page.evaluate(
+            'h => { window.location.hash = h; }',
+            f'#{self.database}/{path}')
+
+    # --- Where things are ---------------------------------------------------
+    @property
+    def tab(self):
+        "The tab shown"
+        return self.page.locator('#tabcontent > .tab-pane.active')
+
+    @property
+    def tab_titles(self):
+        return self.page.locator('#tablist > li')
+
+    @property
+    def modals(self):
+        "The dialogs open, the last on top"
+        return self.page.locator('.modal.in .modal-dialog')
+
+    @property
+    def modal(self):
+        "The dialog on top"
+        return self.modals.last
+
+    def toolbar(self, scope=None):
+        return (scope or self.tab).locator('nav.toolbar')
+
+    def tool(self, name, scope=None):
+        "A button of the tab's toolbar: save, next, previous, new_, reload"
+        return self.toolbar(scope).locator(f'button#{name}')
+
+    def counter(self, scope=None):
+        "The record counter of the tab: '2/5'"
+        return self.toolbar(scope).locator('.navbar-text .badge').first
+
+    def menu_item(self, text):
+        return self.page.locator('#menu .treeview tbody tr').filter(
+            has=self.page.get_by_text(text, exact=True))
+
+    # --- Forms --------------------------------------------------------------
+    @staticmethod
+    def field(scope, name):
+        "The input of a field of the form in scope"
+        return scope.locator(
+            f'.form-item [name="{name}"]:is(input, select, textarea)').first
+
+    @staticmethod
+    def labels(scope):
+        "The texts of the field labels of the form in scope"
+        return [t.strip() for t in
+            scope.locator('label.form-label').all_inner_texts()]
+
+    @staticmethod
+    def selection(scope, name):
+        "The option shown by a selection field"
+        return scope.locator(
+            f'.form-item select[name="{name}"] option:checked').first
+
+    @staticmethod
+    def completion(scope, name):
+        "The records a Many2One field's completion proposes"
+        return scope.locator(f'.form-item:has([name="{name}"])').locator(
+            '.dropdown-completion > li.completion')
+
+    @staticmethod
+    def field_button(scope, name, title):
+        "A button inside a field's widget (Open the record, Search a record)"
+        return scope.locator(f'.form-item:has([name="{name}"])').locator(
+            f'button[title="{title}"]').first
+
+    @staticmethod
+    def notebook_tab(scope, text):
+        return scope.locator('.nav-tabs > li > a[role=tab]').filter(
+            has_text=re.compile(r'^\s*%s\s*$' % re.escape(text)))
+
+    @staticmethod
+    def one2many(scope, string):
+        return scope.locator('.form-one2many').filter(
+            has=scope.page.locator(
+                'label.form-one2many-string', has_text=string)).first
+
+    # --- Lists --------------------------------------------------------------
+    @staticmethod
+    def domain_tab(scope, name):
+        "A tab of an action's list (Open, Closed, All); its count in .badge"
+        return scope.locator('.tab-domain .nav-tabs > li > a').filter(
+            has_text=re.compile(r'^\s*%s\b' % re.escape(name)))
+
+    def domain_counts(self, scope=None):
+        "{tab name: count} of the tabs of the list"
+        tabs = (scope or self.tab).locator('.tab-domain .nav-tabs > li > a')
+        expect(tabs.locator('.badge').first).to_have_text(re.compile(r'\d'))
+        counts = {}
+        for a in tabs.all():
+            badge = a.locator('.badge')
+            expect(badge).to_have_text(re.compile(r'^\d+$'))
+            name = a.inner_text().strip().rsplit(None, 1)[0].strip()
+            counts[name] = int(badge.inner_text())
+        return counts
+
+    @staticmethod
+    def rows(scope):
+        "The data rows of the first list in scope"
+        return scope.locator('table.tree').first.locator(
+            'tbody > tr:has(td.selection-state)')
+
+    @staticmethod
+    def column(scope, column):
+        "The texts of a column of the first list in scope, top to bottom"
+        cells = Client.rows(scope).locator(f'td[data-title="{column}: "]')
+        return [t.strip() for t in cells.all_inner_texts()]
+
+    @staticmethod
+    def row(scope, column, text):
+        return Client.rows(scope).filter(has=scope.page.locator(
+                f'td[data-title="{column}: "]', has_text=text))
