@@ -1,6 +1,6 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.exceptions import UserError
+from trytond.exceptions import UserError, UserWarning
 from trytond.model.exceptions import ValidationError
 
 
@@ -9,4 +9,16 @@ class EventError(UserError):
 
 
 class EventValidationError(ValidationError):
+    pass
+
+
+class ContactGroupError(UserError):
+    pass
+
+
+class ContactGroupDeleteWarning(UserWarning):
+    pass
+
+
+class DoNotContactWarning(UserWarning):
     pass

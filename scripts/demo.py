@@ -69,6 +69,24 @@ PARTNERS = [
     ]
 
 
+# Contact groups of the demo: name, description, members (partners and
+# contact persons, by name). "Fair visitors" not in "Contacted" is the fair
+# example of the management screen.
+CONTACT_GROUPS = [
+    ("Mailing list", "Receives the quarterly newsletter.", [
+            "Kone Laine Oy", "Savon Sähkö Oy", "Turun Teollisuus Oy",
+            "Pirkan Puu Oy", "Liisa Laine", "Sanna Räsänen"]),
+    ("Fair visitors", "Visited our stand at the Alihankinta fair.", [
+            "Pirkan Puu Oy", "Hanna Mäkinen", "Turun Teollisuus Oy",
+            "Mikko Virtanen", "Lapin Logistiikka Oy", "Jussi Hyvönen"]),
+    ("Contacted", "Called after the fair.", [
+            "Pirkan Puu Oy", "Hanna Mäkinen"]),
+    ("Candidates", "Prospects to call this month.", [
+            "Lapin Logistiikka Oy", "Aino Korhonen", "Pekka Niemi"]),
+    ("Visit", "To visit in person.", ["Savon Sähkö Oy"]),
+    ]
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument(
@@ -369,6 +387,21 @@ def main():
     event("Muistutus: vuosikatsaus", kone, email, 0, follow_up=30,
         contact=None)
 
+    # --- Contact groups (a telemarketing campaign in progress) ---------------
+    ContactGroup = Model.get('prm.contact_group')
+    everyone = partners + [p for ps in contacts.values() for p in ps]
+    by_name = {p.name: p for p in everyone}
+    groups = {}
+    for name, description, members in CONTACT_GROUPS:
+        group = ContactGroup(name=name, description=description)
+        group.parties.extend(Party(by_name[m].id) for m in members)
+        group.save()
+        groups[name] = group
+    do_not_contact, = ContactGroup.find([('do_not_contact', '=', True)])
+    do_not_contact.parties.append(Party(by_name["Jussi Hyvönen"].id))
+    do_not_contact.save()
+    groups[do_not_contact.name] = do_not_contact
+
     # The prm user starts in English; a test may switch her to Finnish.
     prm = User(prm.id)
     prm.language = english
@@ -389,6 +422,8 @@ def main():
     print(f"              purchases {purchase_nordic.party.name}, "
         f"{purchase_lappi.party.name}; supplier invoices "
         f"{invoice_nordic.reference}, {invoice_lappi.reference} (draft)")
+    print("  groups      " + ', '.join(
+            f'{g.name} ({len(g.parties)})' for g in groups.values()))
     print(f"  events      {len(events)} ({len(open_events)} open, "
         f"{len(events) - len(open_events)} closed), numbers "
         f"{events[0].number}..{events[-1].number}")

@@ -2,9 +2,29 @@
 # this repository contains the full copyright notices and license terms.
 "Proteus helpers shared by the scenarios"
 from proteus import Model
+from proteus import config as pconfig
 from proteus.config import get_config
+from trytond.modules.company.tests.tools import create_company
+from trytond.tests.test_tryton import activate_module
 
-__all__ = ['create_partner', 'create_contact_person', 'create_user', 'ref']
+__all__ = [
+    'activate_prm', 'create_partner', 'create_contact_person', 'create_user',
+    'ref']
+
+
+MODULES = ['prm_addon', 'sale', 'purchase', 'account_invoice']
+
+
+def activate_prm():
+    """Activate PRM with sales, purchases and invoices, with a company
+
+    The activation is the module tests' own (same modules, same order), so
+    the test cache keeps one activated database for all the tests: an
+    activation costs minutes, the company seconds."""
+    activate_module(MODULES)
+    config = pconfig.set_trytond()
+    create_company(config=config)
+    return config
 
 
 def ref(xml_id, model, config=None):

@@ -10,9 +10,10 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Date, Eval, Get, Id, If, In, PYSONEncoder
-from trytond.transaction import Transaction, check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 
-from ..exceptions import EventValidationError
+from ..exceptions import DoNotContactWarning, EventValidationError
 
 # Addresses a click may open (F10); javascript:, data:, file: and the like
 # could run code or read local files in the user's browser.
@@ -154,6 +155,10 @@ class Event(Workflow, ModelSQL, ModelView):
         states=_states,
         help="When set, only the members of this group can see the event.")
     notes = fields.Text("Internal Notes", states=_states)
+    do_not_contact_confirmed = fields.Boolean(
+        "Do-Not-Contact Confirmed", readonly=True,
+        help="The partner was in a do-not-contact group when the event was "
+        "created, and the user confirmed the contact.")
 
     del _states
 
@@ -336,13 +341,20 @@ class Event(Workflow, ModelSQL, ModelView):
         default.setdefault('number', None)
         default.setdefault('state', 'open')
         default.setdefault('date', cls.default_date())
+        default.setdefault('do_not_contact_confirmed', False)
         return super().copy(events, default=default)
+
+    @classmethod
+    def default_do_not_contact_confirmed(cls):
+        return False
 
     @classmethod
     def check_modification(cls, mode, events, values=None, external=False):
         super().check_modification(
             mode, events, values=values, external=external)
-        if mode == 'delete':
+        if mode == 'create':
+            cls.check_do_not_contact(events)
+        elif mode == 'delete':
             for event in events:
                 if event.state == 'closed':
                     raise AccessError(gettext(
@@ -361,6 +373,39 @@ class Event(Workflow, ModelSQL, ModelView):
                     raise AccessError(gettext(
                             'prm_addon.msg_event_modify_closed',
                             event=event.rec_name))
+
+    @classmethod
+    def check_do_not_contact(cls, events):
+        "Ask before an event is created for a do-not-contact partner"
+        pool = Pool()
+        Member = pool.get('prm.contact_group-party.party')
+        Warning = pool.get('res.user.warning')
+        Party = pool.get('party.party')
+        parties = {e.party.id for e in events}
+        with without_check_access():
+            members = Member.search([
+                    ('party', 'in', list(parties)),
+                    ('group.do_not_contact', '=', True),
+                    ], order=[])
+        flagged = Party.browse(sorted({m.party.id for m in members}))
+        if not flagged:
+            return
+        # One key per partner (or set of partners): accepting it for one
+        # contact does not silence the next one.
+        key = Warning.format('prm_do_not_contact', flagged)
+        if Warning.check(key):
+            raise DoNotContactWarning(key, gettext(
+                    'prm_addon.msg_event_do_not_contact',
+                    parties=', '.join(p.rec_name for p in flagged[:5])))
+        table = cls.__table__()
+        flagged_ids = {p.id for p in flagged}
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*table.update(
+                [table.do_not_contact_confirmed], [True],
+                where=table.id.in_(
+                    [e.id for e in events if e.party.id in flagged_ids])))
+        # Forget the cached values of the events
+        Transaction().counter += 1
 
     @classmethod
     def _validate(cls, events, field_names=None):
