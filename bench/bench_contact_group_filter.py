@@ -20,12 +20,12 @@ Run: DB_NAME=:memory: TRYTOND_DATABASE_URI=sqlite:// \
 """
 import argparse
 import random
-import statistics
-import time
 
 from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
+
+from common import create_company_and_user, timeit
 
 GROUPS = [
     "Fair visitors", "Contacted", "Candidates", "Visited", "Customers",
@@ -35,24 +35,12 @@ GROUPS = [
 def populate(n_parties):
     pool = Pool()
     Party = pool.get('party.party')
-    Company = pool.get('company.company')
-    Currency = pool.get('currency.currency')
-    User = pool.get('res.user')
     ModelData = pool.get('ir.model.data')
     ContactGroup = pool.get('prm.contact_group')
     Member = pool.get('prm.contact_group-party.party')
     ContactMechanism = pool.get('party.contact_mechanism')
 
-    currency, = Currency.create([{'name': "Euro", 'code': 'EUR', 'symbol': "€"}])
-    company, = Company.create([{
-                'party': Party.create([{'name': "Own"}])[0].id,
-                'currency': currency.id}])
-    prm = ModelData.get_id('prm_addon', 'group_prm')
-    user, = User.create([{
-                'login': 'bench', 'name': "Bench",
-                'groups': [('add', [prm])],
-                'companies': [('add', [company.id])],
-                'company': company.id}])
+    company, user = create_company_and_user()
     groups = {g.name: g.id for g in ContactGroup.create(
             [{'name': n} for n in GROUPS])}
     do_not_contact = ModelData.get_id(
@@ -105,15 +93,6 @@ def populate(n_parties):
                 [member.group, member.party, member.create_uid],
                 rows[i:i + 1000]))
     return user.id, company.id, groups, len(rows)
-
-
-def timeit(func, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():

@@ -18,8 +18,6 @@ Run: DB_NAME=:memory: TRYTOND_DATABASE_URI=sqlite:// \
 import argparse
 import datetime as dt
 import random
-import statistics
-import time
 
 from sql import Literal
 
@@ -27,28 +25,17 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import DB_NAME, activate_module
 from trytond.transaction import Transaction
 
+from common import create_company_and_user, timeit
+
 
 def populate(n_events, n_parties):
     pool = Pool()
     Party = pool.get('party.party')
-    Company = pool.get('company.company')
-    Currency = pool.get('currency.currency')
-    User = pool.get('res.user')
     Group = pool.get('res.group')
-    ModelData = pool.get('ir.model.data')
     Event = pool.get('prm.event')
 
-    currency, = Currency.create([{'name': "Euro", 'code': 'EUR', 'symbol': "€"}])
-    company, = Company.create([{
-                'party': Party.create([{'name': "Own"}])[0].id,
-                'currency': currency.id}])
-    prm = ModelData.get_id('prm_addon', 'group_prm')
+    company, user = create_company_and_user()
     management, = Group.create([{'name': "Management"}])
-    user, = User.create([{
-                'login': 'bench', 'name': "Bench",
-                'groups': [('add', [prm])],
-                'companies': [('add', [company.id])],
-                'company': company.id}])
     parties = Party.create([{'name': f"Partner {i}"}
             for i in range(n_parties)])
 
@@ -76,15 +63,6 @@ def populate(n_events, n_parties):
     cursor.execute(*table.update([table.responsible], [Literal(None)],
             where=table.responsible == 0))
     return user.id, company.id
-
-
-def timeit(func, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():
