@@ -20,6 +20,7 @@ sao is a jQuery single-page application. What the helpers rely on:
 Everything is found by waiting, never by sleeping.
 """
 import re
+import time
 
 from playwright.sync_api import expect
 
@@ -30,6 +31,11 @@ class Client:
         self.page = page
         self.url = url
         self.database = database
+        # Requests under way, for settle()
+        self._pending = 0
+        page.on('request', self._request_started)
+        page.on('requestfinished', self._request_ended)
+        page.on('requestfailed', self._request_ended)
 
     # --- Session ------------------------------------------------------------
     def login(self, login, password):
@@ -55,6 +61,28 @@ class Client:
         self.page.evaluate(
             'h => { window.location.hash = h; }',
             f'#{self.database}/{path}')
+
+    def _request_started(self, request):
+        self._pending += 1
+
+    def _request_ended(self, request):
+        self._pending -= 1
+
+    def settle(self, quiet=0.3, timeout=15):
+        """Wait until no request to the server has been pending for `quiet`
+        seconds: a new record's defaults and on_change answers redraw the
+        form, and would wipe what was typed before they arrive."""
+        deadline = time.monotonic() + timeout
+        quiet_since = None
+        while time.monotonic() < deadline:
+            if self._pending > 0:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= quiet:
+                return
+            self.page.wait_for_timeout(50)
+        raise AssertionError(f"{self._pending} requests still pending")
 
     # --- Where things are ---------------------------------------------------
     @property

@@ -264,6 +264,7 @@ def test_create_event_from_party(login, rpc, screenshot):
 
     events.get_by_role('button', name='New').click()
     form = sao.modal
+    sao.settle()
     sao.field(form, 'title').fill(title)
     # The search window lists only the persons of this party
     sao.field_button(form, 'contact', 'Search a record').click()
@@ -352,6 +353,7 @@ def test_create_event_from_sale_and_open_order(login, rpc):
     events.get_by_role('button', name='New').click()
     form = sao.modal
     expect(sao.field(form, 'party')).to_have_value(party)
+    sao.settle()
     sao.field(form, 'title').fill(title)
     form.locator('.modal-footer #save').click()
     expect(sao.modals).to_have_count(0)
