@@ -2,7 +2,7 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Load the PRM demo data into a database where prm_addon, sale, purchase
-and account_invoice are activated (scripts/start.sh does both).
+account_invoice, dashboard and inbound_email are activated (scripts/start.sh does both).
 
     .venv/bin/python scripts/demo.py [-c var/trytond.conf] [-d prm_demo]
 

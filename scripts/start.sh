@@ -89,7 +89,7 @@ if [ ! -f "$DB_FILE" ]; then
     echo "==> Creating the database $DB (modules prm_addon, sale, purchase, account_invoice)"
     TRYTONPASSFILE=$PASSFILE "$BIN/trytond-admin" -c "$CONF" -d "$BUILD" \
         --all --email admin@example.com \
-        -u prm_addon sale purchase account_invoice \
+        -u prm_addon sale purchase account_invoice dashboard inbound_email \
         --activate-dependencies -l fi >"$VAR/log/trytond-admin.log" 2>&1 \
         || { tail -n 30 "$VAR/log/trytond-admin.log" >&2; exit 1; }
     rm -f "$PASSFILE"

@@ -23,7 +23,8 @@ class PrmAddonTestCase(
         ModuleTestCase):
     "Test the PRM module"
     module = 'prm_addon'
-    extras = ['sale', 'purchase', 'account_invoice']
+    extras = [
+        'sale', 'purchase', 'account_invoice', 'dashboard', 'inbound_email']
 
     def test_finnish_entries_translated(self):
         "Every entry of fi.po is translated, not fuzzy, same placeholders"

@@ -12,7 +12,9 @@ __all__ = [
     'ref']
 
 
-MODULES = ['prm_addon', 'sale', 'purchase', 'account_invoice']
+MODULES = [
+    'prm_addon', 'sale', 'purchase', 'account_invoice', 'dashboard',
+    'inbound_email']
 
 
 def activate_prm():
