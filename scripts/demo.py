@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Load the PRM demo data into a database where prm_addon, sale, purchase
-account_invoice, dashboard and inbound_email are activated (scripts/start.sh does both).
+"""Load the PRM demo data into a database where prm_addon, sale, purchase,
+account_invoice, dashboard and inbound_email are activated (scripts/start.sh
+does both).
 
     .venv/bin/python scripts/demo.py [-c var/trytond.conf] [-d prm_demo]
 
