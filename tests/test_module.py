@@ -76,5 +76,22 @@ class PrmAddonTestCase(
                 'Jotta voit poistaa tapahtuman "E-1", '
                 'avaa se ensin uudelleen.')
 
+    @with_transaction()
+    def test_wizard_actions_run_registered_wizards(self):
+        "Every wizard action of the module names a registered wizard"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        ActionWizard = pool.get('ir.action.wizard')
+        data = ModelData.search([
+                ('module', '=', self.module),
+                ('model', '=', 'ir.action.wizard'),
+                ])
+        self.assertTrue(data)
+        for record in data:
+            action = ActionWizard(record.db_id)
+            with self.subTest(action=record.fs_id):
+                self.assertIsNotNone(
+                    pool.get(action.wiz_name, type='wizard'))
+
 
 del ModuleTestCase

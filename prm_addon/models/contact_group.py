@@ -367,8 +367,10 @@ class ManagementMixin:
 
         Include: members of all (or any) of include_groups; Exclude:
         members of none of exclude_groups, nor of a do-not-contact group
-        that is not included; search_text on name, phone and email."""
+        that is not included; search_text on name, phone and email. The
+        parties of our own companies are never targets."""
         pool = Pool()
+        Company = pool.get('company.company')
         Party = pool.get('party.party')
         Member = pool.get('prm.contact_group-party.party')
         ContactGroup = pool.get('prm.contact_group')
@@ -377,7 +379,9 @@ class ManagementMixin:
         include_groups = _ids(include_groups)
         exclude_groups = _ids(exclude_groups)
 
-        where = party.active == Literal(True)
+        company = Company.__table__()
+        where = ((party.active == Literal(True))
+            & ~party.id.in_(company.select(company.party)))
         if include_groups:
             member = Member.__table__()
             if include_mode == 'any':
@@ -448,6 +452,9 @@ class Management(ManagementMixin, ModelSQL, ModelView):
         fields.Char("Call", help="Click to dial the phone number."),
         'get_details')
     email = fields.Function(fields.Char("Email"), 'get_details')
+    email_url = fields.Function(
+        fields.Char("Write", help="Click to write an email."),
+        'get_details')
     contact_groups = fields.Function(
         fields.Char("Groups"), 'get_details')
 
@@ -483,7 +490,7 @@ class Management(ManagementMixin, ModelSQL, ModelView):
         ModelData = pool.get('ir.model.data')
         ids = [r.id for r in rows]
         result = {n: dict.fromkeys(ids) for n in names}
-        if {'phone', 'phone_url', 'email'} & set(names):
+        if {'phone', 'phone_url', 'email', 'email_url'} & set(names):
             mechanisms = ContactMechanism.search([
                     ('party', 'in', ids),
                     ('type', 'in', ['phone', 'mobile', 'email']),
@@ -494,6 +501,10 @@ class Management(ManagementMixin, ModelSQL, ModelView):
                 if mechanism.type == 'email':
                     if 'email' in names and not result['email'][party]:
                         result['email'][party] = mechanism.value
+                    if ('email_url' in names
+                            and not result['email_url'][party]):
+                        result['email_url'][party] = (
+                            'mailto:' + mechanism.value)
                     continue
                 if 'phone' in names and not result['phone'][party]:
                     result['phone'][party] = mechanism.value

@@ -196,3 +196,68 @@ class Client:
     def row(scope, column, text):
         return Client.rows(scope).filter(has=scope.page.locator(
                 f'td[data-title="{column}: "]', has_text=text))
+
+    @staticmethod
+    def select_row(scope, column, text):
+        "Tick the selection box of the row whose column shows exactly text"
+        row = Client.rows(scope).filter(has=scope.page.locator(
+                f'td[data-title="{column}: "]',
+                has_text=re.compile(r'^\s*%s\s*$' % re.escape(text))))
+        expect(row).to_have_count(1)
+        box = row.locator('td.selection-state input[type=checkbox]')
+        box.check()
+        expect(box).to_be_checked()
+
+    @staticmethod
+    def link_targets(scope, column):
+        "The addresses the links of a column open, top to bottom"
+        links = Client.rows(scope).locator(
+            f'td[data-title="{column}: "] a[href]')
+        return [links.nth(i).get_attribute('href')
+            for i in range(links.count())]
+
+    # --- Lists with a filter form (context model) ---------------------------
+    @staticmethod
+    def main_list(scope):
+        """The list of the tab, not the lists (Many2Many) of its filter
+        form, which live inside the filter box"""
+        return scope.locator('.content-box:not(.filter-box .content-box)')
+
+    @staticmethod
+    def search_button(scope):
+        "The Search button of the list's filter box"
+        return scope.locator(
+            '.filter-box button[type=submit][title=Search]').last
+
+    def add_to_many2many(self, scope, name, text):
+        "Add the record named text to a Many2Many through its completion"
+        entry = scope.locator(f'.form-item input[name="{name}"]')
+        entry.fill(text)
+        self.completion(scope, name).filter(
+            has_text=re.compile(r'^\s*%s\s*$' % re.escape(text))).click()
+        widget = scope.locator(f'.form-item:has(input[name="{name}"])')
+        expect(self.row(widget, 'Name', text)).to_have_count(1)
+        self.settle()
+
+    def fill_many2one(self, scope, name, text):
+        "Choose the record named text in a Many2One through its completion"
+        field = self.field(scope, name)
+        field.fill(text)
+        self.completion(scope, name).filter(
+            has_text=re.compile(r'^\s*%s\s*$' % re.escape(text))).click()
+        expect(field).to_have_value(text)
+        self.settle()
+
+    # --- Actions and dialogs ------------------------------------------------
+    def launch_action(self, scope, name):
+        "Run an action (wizard) of the toolbar's Launch action menu"
+        self.tool('action', scope).click()
+        self.toolbar(scope).locator('ul.dropdown-menu li a').filter(
+            has_text=re.compile(r'^\s*%s\s*$' % re.escape(name))).click()
+        expect(self.modal).to_be_visible()
+        self.settle()
+
+    @staticmethod
+    def dialog_button(dialog, text):
+        return dialog.locator('.modal-footer button').filter(
+            has_text=re.compile(r'^\s*%s\s*$' % re.escape(text)))
