@@ -22,3 +22,7 @@ class ContactGroupDeleteWarning(UserWarning):
 
 class DoNotContactWarning(UserWarning):
     pass
+
+
+class EventReportError(UserError):
+    pass

@@ -5,6 +5,7 @@
 #   ./scripts/start.sh --no-serve   set up everything, do not serve
 #   PRM_PORT=8069 ./scripts/start.sh
 #   PRM_VAR=/tmp/x ./scripts/start.sh   conf, database, mail, logs in /tmp/x
+#   PRM_SMTP_PORT=8026 ./scripts/start.sh   local SMTP server on another port
 #
 # First run: creates .venv, installs the web client into .sao, writes
 # var/trytond.conf, builds the SQLite database var/db/prm_demo.sqlite and
@@ -13,7 +14,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,12s/^# \{0,1\}//p' "$0"
+    sed -n '2,13s/^# \{0,1\}//p' "$0"
 }
 
 SERVE=1
@@ -36,11 +37,14 @@ DB_DIR=$VAR/db
 DB_FILE=$DB_DIR/$DB.sqlite
 MODULE_STAMP=$DB_DIR/$DB.module-hash
 MAIL_DIR=$VAR/mail
-SMTP_PORT=8025
+SMTP_PORT=${PRM_SMTP_PORT:-8025}
 BIN=$PRM_VENV/bin
 
 case $PORT in
     ''|*[!0-9]*) echo "PRM_PORT must be a port number, not '$PORT'" >&2; exit 2 ;;
+esac
+case $SMTP_PORT in
+    ''|*[!0-9]*) echo "PRM_SMTP_PORT must be a port number, not '$SMTP_PORT'" >&2; exit 2 ;;
 esac
 
 # Is something listening on 127.0.0.1:<port>?
@@ -72,7 +76,7 @@ root = $PRM_SAO_ROOT
 
 [email]
 from = prm@localhost
-uri = smtp://127.0.0.1:$SMTP_PORT
+uri = smtp://127.0.0.1:$SMTP_PORT?timeout=30
 EOF
 
 MODULE_HASH=$(module_hash)
@@ -159,6 +163,8 @@ if ! port_busy "$SMTP_PORT"; then
         done
         kill "$SMTP_PID" 2>/dev/null || true
     ) </dev/null >/dev/null 2>&1 &
+else
+    echo "Port $SMTP_PORT is already in use: the mail goes to the SMTP server listening there, not to $MAIL_DIR (set PRM_SMTP_PORT to use another port)." >&2
 fi
 
 echo "Serving on http://localhost:$PORT/ (Ctrl-C stops)"

@@ -9,6 +9,7 @@
 #   ./scripts/test.sh --sqlite-only        # one backend
 #   ./scripts/test.sh --postgresql-only
 #   ./scripts/test.sh -- -k scenario_event # extra pytest arguments after --
+#   ./scripts/test.sh -- tests/scenario_event.rst  # only the files named
 #
 # PostgreSQL is found in this order:
 #   1. PRM_TEST_POSTGRESQL_URI (e.g. postgresql://postgres@127.0.0.1:5432/);
@@ -179,7 +180,16 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 RUN_TMP=$(mktemp -d "${TMPDIR:-/tmp}/prm-test.XXXXXX")
-PYTEST_BASE=(-m pytest tests -p no:cacheprovider -ra --durations=10)
+# The whole tests folder, unless the arguments after -- name test files
+TEST_PATHS=(tests)
+for arg in "${PYTEST_EXTRA[@]}"; do
+    if [ "${arg#-}" = "$arg" ] && [ -e "${arg%%::*}" ]; then
+        TEST_PATHS=()
+        break
+    fi
+done
+PYTEST_BASE=(-m pytest "${TEST_PATHS[@]}" -p no:cacheprovider -ra
+    --durations=10)
 
 # Results per backend, filled by run_pytest / fail_backend
 declare -A RESULT_LINE=() RESULT_RC=() RESULT_TIME=() RESULT_PASSED=() \

@@ -7,7 +7,8 @@ import polib
 
 import prm_addon
 from trytond.i18n import gettext
-from trytond.modules.company.tests import CompanyTestMixin
+from trytond.modules.company.tests import (
+    CompanyTestMixin, create_company, set_company)
 from trytond.modules.party.tests import (
     PartyCheckEraseMixin, PartyCheckReplaceMixin)
 from trytond.pool import Pool
@@ -92,6 +93,50 @@ class PrmAddonTestCase(
             with self.subTest(action=record.fs_id):
                 self.assertIsNotNone(
                     pool.get(action.wiz_name, type='wizard'))
+
+    @with_transaction()
+    def test_finnish_event_report(self):
+        "The event report has its labels and status in Finnish"
+        pool = Pool()
+        Lang = pool.get('ir.lang')
+        ModelData = pool.get('ir.model.data')
+        Party = pool.get('party.party')
+        Event = pool.get('prm.event')
+        Translation = pool.get('ir.translation')
+        TranslationSet = pool.get('ir.translation.set', type='wizard')
+        EventReport = pool.get('prm.event', type='report')
+
+        # The report's strings are read from the template by Tryton's
+        # "Set Translations" (what --export-translations exports)
+        session_id, _, _ = TranslationSet.create()
+        TranslationSet(session_id).set_report()
+        source = polib.pofile(
+            Translation.translation_export('en', 'prm_addon').decode())
+        finnish = {(e.msgctxt, e.msgid) for e in polib.pofile(FI_PO)}
+        strings = [(e.msgctxt, e.msgid) for e in source
+            if e.msgctxt.startswith('report:prm.event:')]
+        self.assertIn(('report:prm.event:', 'Tracking Number'), strings)
+        self.assertEqual(
+            [s for s in strings if s not in finnish], [])
+
+        fi, = Lang.search([('code', '=', 'fi')])
+        fi.translatable = True
+        fi.save()
+        Translation.translation_import('fi', 'prm_addon', FI_PO)
+        company = create_company()
+        with set_company(company):
+            party = Party(name="Kone Laine Oy")
+            party.save()
+            event, = Event.create([{'party': party.id, 'title': "Call"}])
+            report_id = ModelData.get_id('prm_addon', 'report_event')
+            with Transaction().set_context(language='fi'):
+                ext, content, _, _ = EventReport.execute(
+                    [event.id], {'action_id': report_id})
+        self.assertEqual(ext, 'html')
+        for text in ["Seurantanumero", "Päivämäärä jatkotoimenpiteille",
+                "Avoinna", "Kone Laine Oy", event.number]:
+            self.assertIn(text, content)
+        self.assertNotIn("Tracking Number", content)
 
 
 del ModuleTestCase

@@ -8,6 +8,8 @@ A session fixture builds the demo database with scripts/start.sh (cached
 in var/test-cache/e2e/, keyed by a hash of what the database is made of),
 copies it into a temporary folder and serves it with trytond on a free
 port of 127.0.0.1. Each test logs in with its own browser context.
+The server sends its mail to an aiosmtpd server on another free port,
+whose received mails the `mailbox` fixture holds.
 
 Environment:
   PRM_CHROMIUM=/path       browser binary (default /usr/bin/chromium)
@@ -22,6 +24,8 @@ A failing test leaves a screenshot of each of its pages, their console
 log and the server log of the test in test-artifacts/.
 """
 import datetime
+import email
+import email.policy
 import fcntl
 import hashlib
 import os
@@ -35,6 +39,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 from playwright.sync_api import expect, sync_playwright
 
 from .rpc import RPC, RPCError
@@ -179,11 +184,42 @@ def _free_port():
         return s.getsockname()[1]
 
 
+class Mailbox:
+    """An aiosmtpd handler that keeps the mails it receives, in order:
+    messages is a list of email.message.EmailMessage"""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(
+            envelope.content, policy=email.policy.default)
+        self.messages.append(message)
+        return '250 Message accepted for delivery'
+
+    def wait_for(self, predicate, timeout=15):
+        "The first message for which predicate(message) is true"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in list(self.messages):
+                if predicate(message):
+                    return message
+            time.sleep(0.1)
+        raise AssertionError(
+            'no such mail within %s s; received: %r' % (timeout, [
+                    (m['To'], m['Subject']) for m in self.messages]))
+
+
 class Server:
 
     def __init__(self, folder):
         self.folder = folder
         self.port = _free_port()
+        # The mail server the trytond under test sends to
+        self.mailbox = Mailbox()
+        self.smtp = Controller(
+            self.mailbox, hostname='127.0.0.1', port=_free_port())
+        self._smtp_started = False
         self.url = f'http://127.0.0.1:{self.port}'
         self.log = folder / 'trytond.log'
         self.conf = folder / 'trytond.conf'
@@ -191,6 +227,8 @@ class Server:
 
     def start(self):
         db_dir = self.folder / 'db'
+        self.smtp.start()
+        self._smtp_started = True
         self.conf.write_text(f"""\
 [database]
 uri = sqlite://
@@ -202,7 +240,7 @@ root = {SAO_ROOT}
 
 [email]
 from = prm@localhost
-uri = smtp://127.0.0.1:{_free_port()}
+uri = smtp://127.0.0.1:{self.smtp.port}?timeout=10
 """)
         self._log_file = open(self.log, 'ab')
         self.process = subprocess.Popen(
@@ -241,6 +279,9 @@ uri = smtp://127.0.0.1:{_free_port()}
                 self.process.wait(10)
         if getattr(self, '_log_file', None):
             self._log_file.close()
+        if self._smtp_started:
+            self.smtp.stop()
+            self._smtp_started = False
 
     def log_size(self):
         try:
@@ -264,6 +305,12 @@ def server(tmp_path_factory):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope='session')
+def mailbox(server):
+    "The mails the server under test sent (Mailbox of its SMTP server)"
+    return server.mailbox
 
 
 @pytest.fixture(scope='session')
