@@ -202,6 +202,14 @@ def main():
         user.save()
         users[login] = user
     prm, prmadmin = users['prm'], users['prmadmin']
+    # S1: joining PRM gave them "My Open Follow-ups" among the actions run
+    # at login; it lists the open events below that have a follow-up date.
+    follow_up = Model.get('ir.action.act_window')(
+        ref('prm_addon', 'act_event_follow_up'))
+    for user in (prm, prmadmin):
+        if follow_up.action not in User(user.id).actions:
+            raise SystemExit(
+                f"{user.login} misses {follow_up.name} at login")
     prm_admin_group = Group(ref('prm_addon', 'group_prm_admin'))
 
     # --- Partners and their contact persons ----------------------------------
@@ -428,6 +436,11 @@ def main():
     print(f"  events      {len(events)} ({len(open_events)} open, "
         f"{len(events) - len(open_events)} closed), numbers "
         f"{events[0].number}..{events[-1].number}")
+    due = [e for e in open_events
+        if e.follow_up_date and e.responsible.id == prm.id]
+    print(f"  follow-ups  {follow_up.name} at login for prm: {len(due)} "
+        f"events, {sum(e.follow_up_date < today for e in due)} overdue, "
+        f"{sum(e.follow_up_date == today for e in due)} due today")
     return 0
 
 
