@@ -1,7 +1,6 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 "Incoming mail becomes a closed Email event on the sender's partner"
-import datetime as dt
 import email
 import email.message
 import email.policy
