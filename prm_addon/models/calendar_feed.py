@@ -55,7 +55,6 @@ def ics_utc(value):
 class CalendarFeed(ModelSQL, ModelView):
     __name__ = 'prm.calendar.feed'
     __string__ = "Calendar Feed"
-    _rec_name = 'user'
 
     user = fields.Many2One(
         'res.user', "User", required=True, readonly=True, ondelete='CASCADE')
@@ -89,6 +88,13 @@ class CalendarFeed(ModelSQL, ModelView):
                     'depends': ['token'],
                     },
                 })
+
+    def get_rec_name(self, name):
+        return self.user.rec_name
+
+    @classmethod
+    def search_rec_name(cls, name, clause):
+        return [('user.rec_name', *clause[1:])]
 
     @classmethod
     def default_user(cls):
