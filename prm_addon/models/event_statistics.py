@@ -56,7 +56,7 @@ class EventStatistics(ModelSQL, ModelView):
             events.type.as_('type'),
             events.responsible.as_('responsible'),
             events.state.as_('state'),
-            Count(Literal('*')).as_('count'),
+            Count(events.id).as_('count'),
             group_by=[
                 events.month, events.type, events.responsible,
                 events.state])
