@@ -54,6 +54,9 @@ class Client:
         expect(page.locator('#user-preferences > a')).not_to_be_empty(
             timeout=30_000)
         expect(page.locator('#menu .treeview tbody tr').first).to_be_visible()
+        # The user's login actions (My Open Follow-ups) open their tabs
+        # now: a tab opened by the test before that would lose the focus
+        self.settle(quiet=0.5)
 
     def open(self, path):
         """Open a URL of the client, e.g. 'model/sale.sale/3'

@@ -48,9 +48,14 @@ def assert_follow_up_order(dates):
     assert all(not d for d in dates[len(dated):]), dates
 
 
+def rpc_date(value):
+    return datetime.date(value['year'], value['month'], value['day'])
+
+
 def test_sale_party_card_lists_all_events(login, rpc):
-    "1. A sale's party link opens the party card, whose Events tab lists "
-    "all the events of the partner, those linked to documents too"
+    "1. At login the user's open follow-ups are open; a sale's party link "
+    "opens the party card, whose Events tab lists all the events of the "
+    "partner, those linked to documents too"
     party = 'Kone Laine Oy'
     sale = sale_of(rpc, party)
     expected = event_titles(rpc, 'prm', [('party.name', '=', party)])
@@ -58,7 +63,31 @@ def test_sale_party_card_lists_all_events(login, rpc):
             ('party.name', '=', party), ('document', '!=', None)])
     assert on_documents and len(on_documents) < len(expected)
 
+    follow_ups = rpc('prm').search_read('prm.event', [
+            ('responsible', '=', rpc('prm').user_id),
+            ('state', '=', 'open'),
+            ('follow_up_date', '!=', None),
+            ], ['title', 'follow_up_date'],
+        order=[('follow_up_date', 'ASC'), ('id', 'ASC')])
+    today = datetime.date.today()
+    overdue = [rpc_date(e['follow_up_date']) < today for e in follow_ups]
+    # The demo has overdue follow-ups and others for the user
+    assert any(overdue) and not all(overdue), follow_ups
+
     sao = login('prm').client
+    # S1: "My Open Follow-ups" opened by itself at login, soonest first,
+    # the overdue rows (before today, not today) in red
+    title = sao.tab_titles.filter(has_text='My Open Follow-ups')
+    expect(title).to_have_count(1)
+    title.locator('a').first.click()
+    tab = sao.tab
+    expect(sao.rows(tab)).to_have_count(len(follow_ups))
+    assert sao.column(tab, 'Title') == [e['title'] for e in follow_ups]
+    rows = sao.rows(tab)
+    red = ['danger' in (rows.nth(i).get_attribute('class') or '').split()
+        for i in range(len(follow_ups))]
+    assert red == overdue, (red, follow_ups)
+
     sao.open(f'model/sale.sale/{sale}')
     tab = sao.tab
     expect(sao.field(tab, 'party')).to_have_value(party)
