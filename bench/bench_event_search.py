@@ -9,7 +9,9 @@ without them (the baseline), in the same run:
 - the Events list: open events, ordered by follow-up date (F7);
 - "my open follow-ups" of one user;
 - partners found through their events ('prm_events.title'), where
-  prm_addon adds the rules Tryton leaves out (PLATFORM.md's leak).
+  prm_addon adds the rules Tryton leaves out (PLATFORM.md's leak);
+- the statistics graphs (one row per month, type, responsible and status),
+  which count only the events the user may see.
 
 Run: DB_NAME=:memory: TRYTOND_DATABASE_URI=sqlite:// \
         .venv/bin/python bench/bench_event_search.py [--events 50000]
@@ -88,6 +90,9 @@ def main():
         "Partners through their events": lambda Event, Party: Party.search([
                 ('prm_events.title', 'in', [
                         f"Event {i}" for i in range(0, 5000, 7)])]),
+        "Statistics: all rows with their counts": lambda Event, Party: (
+            Pool().get('prm.event.statistics').search_read(
+                [], fields_names=['count'])),
         }
     print(f"{args.events} events, {args.parties} partners, "
         f"median of {args.repeat} runs")
