@@ -42,31 +42,31 @@ PARTNERS = [
         "+358 9 123 4567", "info@konelaine.example",
         [("Matti Laine", "+358 40 111 2233", "matti.laine@konelaine.example"),
             ("Liisa Laine", "+358 40 111 4455",
-                "liisa.laine@konelaine.example")]),
+            "liisa.laine@konelaine.example")]),
     ("Nordic Tools Ab", "Hamngatan", "3", "65100", "Vaasa",
         "+358 6 321 0000", "sales@nordictools.example",
         [("Erik Lindholm", "+358 50 222 3344",
-                "erik.lindholm@nordictools.example")]),
+            "erik.lindholm@nordictools.example")]),
     ("Savon Sähkö Oy", "Kauppakatu", "25", "70100", "Kuopio",
         "+358 17 555 0101", "asiakaspalvelu@savonsahko.example",
         [("Sanna Räsänen", "+358 44 333 4455",
-                "sanna.rasanen@savonsahko.example"),
+            "sanna.rasanen@savonsahko.example"),
             ("Jussi Hyvönen", "+358 44 333 6677",
-                "jussi.hyvonen@savonsahko.example")]),
+            "jussi.hyvonen@savonsahko.example")]),
     ("Turun Teollisuus Oy", "Linnankatu", "48", "20100", "Turku",
         "+358 2 444 8800", "tilaukset@turunteollisuus.example",
         [("Mikko Virtanen", "+358 45 444 5566",
-                "mikko.virtanen@turunteollisuus.example")]),
+            "mikko.virtanen@turunteollisuus.example")]),
     ("Lapin Logistiikka Oy", "Valtakatu", "7", "96100", "Rovaniemi",
         "+358 16 777 1200", "info@lapinlogistiikka.example",
         [("Aino Korhonen", "+358 40 555 6677",
-                "aino.korhonen@lapinlogistiikka.example"),
+            "aino.korhonen@lapinlogistiikka.example"),
             ("Pekka Niemi", "+358 40 555 8899",
-                "pekka.niemi@lapinlogistiikka.example")]),
+            "pekka.niemi@lapinlogistiikka.example")]),
     ("Pirkan Puu Oy", "Hämeenkatu", "19", "33200", "Tampere",
         "+358 3 666 4400", "myynti@pirkanpuu.example",
         [("Hanna Mäkinen", "+358 50 666 7788",
-                "hanna.makinen@pirkanpuu.example")]),
+            "hanna.makinen@pirkanpuu.example")]),
     ]
 
 
@@ -101,7 +101,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    from proteus import Model, Wizard, config
+    from proteus import Model, config
 
     config.set_trytond(args.database, config_file=args.config)
 
@@ -320,7 +320,7 @@ def main():
     invoice_lappi = supplier_invoice(lappi, "LL-88321",
         [(service, 3, '55.00')], day(-5))
 
-    # --- Events ----------------------------------------------------------------
+    # --- Events --------------------------------------------------------------
     EventType = Model.get('prm.event.type')
 
     def event_type(fs_id):
