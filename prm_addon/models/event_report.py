@@ -35,6 +35,15 @@ class EventReport(CompanyReport):
     "The event as a memo (HTML, or PDF with weasyprint)"
     __name__ = 'prm.event'
 
+    @classmethod
+    def get_context(cls, records, header, data):
+        pool = Pool()
+        Date = pool.get('ir.date')
+        context = super().get_context(records, header, data)
+        # The company's day, not the server's (UTC)
+        context['today'] = Date.today()
+        return context
+
 
 class Event(metaclass=PoolMeta):
     __name__ = 'prm.event'
@@ -65,6 +74,11 @@ class Event(metaclass=PoolMeta):
         user = User(Transaction().user)
         if not events:
             return
+        if len(events) > 1:
+            # A failure after the first mail would roll back its log while
+            # the mail is out: one event, one mail, one log per click
+            raise EventReportError(gettext(
+                    'prm_addon.msg_event_report_one', count=len(events)))
         if not user.email:
             raise EventReportError(gettext(
                     'prm_addon.msg_event_report_no_email',

@@ -7,9 +7,11 @@ from email.utils import formataddr
 
 from trytond import config
 from trytond.i18n import gettext
+from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.sendmail import get_smtp_server, send_message
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import (
+    Transaction, check_access, without_check_access)
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,15 @@ class Event(metaclass=PoolMeta):
         by_user = defaultdict(list)
         for event in events:
             by_user[event.responsible].append(event)
+        # The task runs as root: a mail must not list what its reader may
+        # not see (visibility groups, companies, a user who left PRM)
+        for user in list(by_user):
+            by_user[user] = cls._visible_to(user, by_user[user])
+            if not by_user[user]:
+                del by_user[user]
         users = sorted(by_user, key=lambda u: u.id)
+        if not users:
+            return
 
         server = get_smtp_server(strict=False)
         if server is None:
@@ -89,7 +99,13 @@ class Event(metaclass=PoolMeta):
                     exc_info=True)
                 failed.append(user)
                 _close(server)
-                server = get_smtp_server(strict=False)
+                try:
+                    server = get_smtp_server(strict=False)
+                except Exception:
+                    # e.g. STARTTLS or login refused: the mails sent so far
+                    # keep their date, the others are retried next run
+                    logger.error("SMTP reconnection failed", exc_info=True)
+                    server = None
                 if server is None:
                     failed.extend(users[i + 1:])
                     break
@@ -99,6 +115,24 @@ class Event(metaclass=PoolMeta):
             to_restore[previous[user]].append(user)
         for previous_date, restore in to_restore.items():
             User.write(restore, {'prm_reminder_date': previous_date})
+
+    @classmethod
+    def _visible_to(cls, user, events):
+        "The events among `events` that the user may read, in their order"
+        pool = Pool()
+        User = pool.get('res.user')
+        transaction = Transaction()
+        with transaction.set_user(user.id):
+            context = User.get_preferences(context_only=True)
+        try:
+            with transaction.set_user(user.id), \
+                    transaction.set_context(context), check_access():
+                visible = {e.id for e in cls.search([
+                            ('id', 'in', [e.id for e in events]),
+                            ], order=[])}
+        except AccessError:
+            return []
+        return [e for e in events if e.id in visible]
 
     @classmethod
     def _reminder_message(cls, user, events, date):

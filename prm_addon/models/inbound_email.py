@@ -5,6 +5,7 @@ import email
 import email.message
 import email.policy
 import json
+import logging
 import re
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
@@ -14,8 +15,13 @@ from trytond.model import Index, ModelView, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Eval, Id
 from trytond.tools import escape_wildcard
+from trytond.tools.timezone import get_tzinfo
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
+
+from ..exceptions import EventError
+
+logger = logging.getLogger(__name__)
 
 ACTION = 'prm.event|prm_from_inbound_email'
 
@@ -68,14 +74,23 @@ def html_to_text(html):
     return parser.text()
 
 
+def _part_text(part):
+    "The text of a part; an unknown or wrong charset never loses the mail"
+    try:
+        return part.get_content()
+    except (LookupError, UnicodeError):
+        payload = part.get_payload(decode=True) or b''
+        return payload.decode('utf-8', 'replace')
+
+
 def message_text(message):
     "The text of the mail: its text part, else its HTML part as text"
     body = message.get_body(preferencelist=('plain',))
     if body is not None:
-        return body.get_content().strip()
+        return _part_text(body).strip()
     body = message.get_body(preferencelist=('html',))
     if body is not None:
-        return html_to_text(body.get_content())
+        return html_to_text(_part_text(body))
     return ''
 
 
@@ -196,7 +211,9 @@ class Email(metaclass=PoolMeta):
             date = None
             if message.get('Date'):
                 try:
-                    date = parsedate_to_datetime(str(message['Date'])).date()
+                    # Aware when the mail gives its offset: the day is taken
+                    # in the company's timezone when the event is created
+                    date = parsedate_to_datetime(str(message['Date']))
                 except (TypeError, ValueError):
                     date = None
             text = message_text(message)
@@ -274,8 +291,18 @@ class Event(metaclass=PoolMeta):
     def prm_from_inbound_email(cls, email_, rule):
         """The action of an inbound mail rule: log the mail as an event
 
-        Returns the event, or None when the partner is not known for sure:
-        the mail then stays on the "Mails to Review" list."""
+        Returns the event, or None when the partner is not known for sure
+        or the mail cannot be read: the mail then stays on the "Mails to
+        Review" list, never lost."""
+        try:
+            return cls._prm_from_inbound_email(email_, rule)
+        except Exception:
+            logger.warning(
+                "inbound mail %s left for review", email_.id, exc_info=True)
+            return None
+
+    @classmethod
+    def _prm_from_inbound_email(cls, email_, rule):
         values = email_.prm_values()
         existing = cls._prm_existing_event(values)
         if existing:
@@ -395,14 +422,25 @@ class Event(metaclass=PoolMeta):
         Date = pool.get('ir.date')
         subject = FORWARD_SUBJECT.sub('', values.get('subject') or '').strip()
         title = title or subject or gettext('prm_addon.msg_email_no_subject')
+        # Everything that may fail is computed before the first write
+        type_ = ModelData.get_id('prm_addon', 'event_type_email')
+        date = values.get('date')
+        if date is None:
+            with Transaction().set_context(company=company.id):
+                date = Date.today()
+        elif date.tzinfo is not None:
+            date = date.astimezone(
+                get_tzinfo(company.timezone or 'UTC')).date()
+        else:
+            date = date.date()
         event = cls(
             title=title,
             party=party,
             contact=contact,
             company=company,
             responsible=responsible,
-            date=values.get('date') or Date.today(),
-            type=ModelData.get_id('prm_addon', 'event_type_email'),
+            date=date,
+            type=type_,
             notes=values.get('text') or None,
             email_message_id=values.get('message_id') or None,
             )
@@ -463,7 +501,17 @@ class CreateEvent(Wizard):
             ])
     create_ = StateTransition()
 
+    def _check_not_handled(self):
+        # The button hides itself once the mail is handled; a direct call
+        # must not log it twice either
+        if self.record.result:
+            raise EventError(gettext(
+                    'prm_addon.msg_inbound_email_handled',
+                    mail=self.record.rec_name,
+                    result=self.record.result.rec_name))
+
     def default_start(self, fields):
+        self._check_not_handled()
         values = self.record.prm_values()
         return {
             'sender': values['forwarded_from'] or values['from'],
@@ -476,6 +524,7 @@ class CreateEvent(Wizard):
         Event = pool.get('prm.event')
         User = pool.get('res.user')
         Email = pool.get('inbound.email')
+        self._check_not_handled()
         email_ = self.record
         values = email_.prm_values()
         event = Event._prm_existing_event(values)
