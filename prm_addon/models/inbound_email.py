@@ -141,19 +141,27 @@ class Email(metaclass=PoolMeta):
             "Partner Relationship Mail",
             help="Received by a rule that logs partner relationship events."),
         'get_prm_mail', searcher='search_prm_mail')
+    # Sales people cannot read `result` (a Reference to every model) nor
+    # `rule`: Tryton drops a button that depends on a field the user
+    # cannot read, so the button depends on these instead.
+    prm_handled = fields.Function(
+        fields.Boolean("Handled"), 'get_prm_handled')
 
     @classmethod
     def __setup__(cls):
         super().__setup__()
         cls._buttons.update({
                 'prm_create_event': {
-                    'invisible': Eval('result') | ~Eval('prm_mail'),
-                    'depends': ['result', 'prm_mail'],
+                    'invisible': Eval('prm_handled') | ~Eval('prm_mail'),
+                    'depends': ['prm_handled', 'prm_mail'],
                     },
                 })
 
     def get_prm_mail(self, name):
         return bool(self.rule and self.rule.action == ACTION)
+
+    def get_prm_handled(self, name):
+        return bool(self.result)
 
     @classmethod
     def search_prm_mail(cls, name, clause):

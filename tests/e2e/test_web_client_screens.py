@@ -1,10 +1,13 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""The screens of issue 4 in the browser: the personal calendar feed and
-the statistics graphs"""
+"""The screens of issue 4 in the browser: the personal calendar feed, the
+statistics graphs and the mails to review"""
 import re
 import urllib.error
 import urllib.request
+import uuid
+from email.message import EmailMessage
+from email.utils import make_msgid
 
 from playwright.sync_api import expect
 
@@ -87,3 +90,66 @@ def test_statistics_graphs_open(login, rpc):
     expect(sao.rows(sao.tab).first).to_be_visible()
     counts = [int(c) for c in sao.column(sao.tab, 'Events')]
     assert sum(counts) == total, (counts, total)
+
+
+def test_mail_to_review_becomes_event(login, rpc):
+    "A mail from an unknown sender waits on Mails to Review; the sales "
+    "person chooses its partner there and it becomes a closed Email event "
+    "with the mail attached"
+    admin = rpc('admin')
+    inbox, = admin('inbound.email.inbox', 'create', [{
+                'name': "PRM",
+                'rules': [('create', [{
+                                'action': 'prm.event|prm_from_inbound_email',
+                                }])],
+                }])
+    admin('inbound.email.inbox', 'new_identifier', [inbox])
+    identifier, = [i['identifier'] for i in admin.read(
+            'inbound.email.inbox', [inbox], ['identifier'])]
+    url = admin.url.replace('/rpc/', f'/inbound_email/inbox/{identifier}')
+    subject = f"Tarjouspyyntö {uuid.uuid4().hex[:6]}: 40 laakeria"
+    message = EmailMessage()
+    message['From'] = 'Anna Uusi <anna.uusi@newco.example>'
+    message['To'] = 'prm@demo-oy.example'
+    message['Subject'] = subject
+    message['Message-ID'] = make_msgid(domain='newco.example')
+    message.set_content("Hei,\n\nvoitteko lähettää tarjouksen?\n\nAnna")
+    request = urllib.request.Request(
+        url, data=message.as_bytes(),
+        headers={'Content-Type': 'message/rfc822'})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 204
+
+    prm = rpc('prm')
+    assert prm.search_count('prm.event', [('title', '=', subject)]) == 0
+    sao = login('prm').client
+    sao.menu_item('Partner Relationship').click()
+    sao.menu_item('Mails to Review').click()
+    tab = sao.tab
+    row = sao.row(tab, 'Subject', subject)
+    expect(row).to_have_count(1)
+    row.locator('td[data-title="Subject: "]').dblclick()
+    expect(sao.field(tab, 'prm_sender')).to_have_value(
+        'anna.uusi@newco.example')
+    tab.locator('button[name=prm_create_event]').click()
+    wizard = sao.modal
+    expect(sao.field(wizard, 'title')).to_have_value(subject)
+    sao.settle()
+    sao.fill_many2one(wizard, 'party', 'Pirkan Puu Oy')
+    sao.dialog_button(wizard, 'Create').click()
+    expect(sao.modals).to_have_count(0)
+    sao.settle()
+
+    event, = prm.search_read('prm.event', [('title', '=', subject)],
+        ['party.name', 'state', 'type.name', 'responsible', 'notes'])
+    assert event['party.']['name'] == 'Pirkan Puu Oy'
+    assert (event['state'], event['type.']['name']) == ('closed', 'Email')
+    assert event['responsible'] == prm.user_id
+    assert 'voitteko lähettää tarjouksen' in event['notes']
+    attachments = prm.search_read('ir.attachment', [
+            ('resource', '=', f"prm.event,{event['id']}")], ['name'])
+    # The raw mail, named after its subject (":" is not for file names)
+    assert [a['name'] for a in attachments] == [
+        subject.replace(':', ' ') + '.eml'], attachments
+    assert prm.search_count('inbound.email', [
+            ('prm_mail', '=', True), ('result', '=', None)]) == 0
