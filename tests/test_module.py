@@ -37,6 +37,17 @@ def finnish_strings():
     return {(e.msgctxt, e.msgid) for e in polib.pofile(FI_PO)}
 
 
+def load_finnish():
+    "Make Finnish a language of the database and load fi.po"
+    pool = Pool()
+    Lang = pool.get('ir.lang')
+    Translation = pool.get('ir.translation')
+    finnish, = Lang.search([('code', '=', 'fi')])
+    finnish.translatable = True
+    finnish.save()
+    Translation.translation_import('fi', 'prm_addon', FI_PO)
+
+
 class PrmAddonTestCase(
         PartyCheckEraseMixin, PartyCheckReplaceMixin, CompanyTestMixin,
         ModuleTestCase):
@@ -66,13 +77,8 @@ class PrmAddonTestCase(
     def test_finnish_terms(self):
         "Users with Finnish get SPEC's terms and translated messages"
         pool = Pool()
-        Lang = pool.get('ir.lang')
-        Translation = pool.get('ir.translation')
         Event = pool.get('prm.event')
-        finnish, = Lang.search([('code', '=', 'fi')])
-        finnish.translatable = True
-        finnish.save()
-        Translation.translation_import('fi', 'prm_addon', FI_PO)
+        load_finnish()
 
         with Transaction().set_context(language='fi'):
             fields = Event.fields_get(
@@ -111,11 +117,9 @@ class PrmAddonTestCase(
     def test_finnish_event_report(self):
         "The event report has its labels and status in Finnish"
         pool = Pool()
-        Lang = pool.get('ir.lang')
         ModelData = pool.get('ir.model.data')
         Party = pool.get('party.party')
         Event = pool.get('prm.event')
-        Translation = pool.get('ir.translation')
         EventReport = pool.get('prm.event', type='report')
 
         # The report's strings are read from its template
@@ -126,10 +130,7 @@ class PrmAddonTestCase(
         self.assertEqual(
             [s for s in strings if s not in finnish], [])
 
-        fi, = Lang.search([('code', '=', 'fi')])
-        fi.translatable = True
-        fi.save()
-        Translation.translation_import('fi', 'prm_addon', FI_PO)
+        load_finnish()
         company = create_company()
         with set_company(company):
             party = Party(name="Kone Laine Oy")

@@ -163,6 +163,10 @@ class Email(metaclass=PoolMeta):
     def get_prm_handled(self, name):
         return bool(self.result)
 
+    def get_rec_name(self, name):
+        # A mail is known by its subject, not by "(12)"
+        return self.prm_subject or super().get_rec_name(name)
+
     @classmethod
     def search_prm_mail(cls, name, clause):
         pool = Pool()
