@@ -13,7 +13,7 @@ from trytond.pool import Pool, PoolMeta
 from trytond.protocols.wrappers import (
     HTTPStatus, Response, abort, with_pool, with_transaction)
 from trytond.pyson import Bool, Eval
-from trytond.transaction import Transaction, check_access
+from trytond.transaction import Transaction
 from trytond.url import host, http_base
 from trytond.wsgi import app
 
@@ -145,19 +145,12 @@ class CalendarFeed(ModelSQL, ModelView):
 
         Searched as the user, so that the record rules of the events (F11,
         companies) apply as in the client."""
-        pool = Pool()
-        Event = pool.get('prm.event')
-        User = pool.get('res.user')
-        transaction = Transaction()
-        with transaction.set_user(self.user.id):
-            context = User.get_preferences(context_only=True)
-        with transaction.set_user(self.user.id), \
-                transaction.set_context(context), check_access():
-            return Event.search([
-                    ('responsible', '=', self.user.id),
-                    ('state', '=', 'open'),
-                    ('follow_up_date', '!=', None),
-                    ], order=[('follow_up_date', 'ASC'), ('id', 'ASC')])
+        Event = Pool().get('prm.event')
+        return Event.search_as(self.user, [
+                ('responsible', '=', self.user.id),
+                ('state', '=', 'open'),
+                ('follow_up_date', '!=', None),
+                ], order=[('follow_up_date', 'ASC'), ('id', 'ASC')])
 
     def get_ics(self):
         "The iCalendar document of the follow-ups (RFC 5545)"

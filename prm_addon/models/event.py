@@ -225,6 +225,21 @@ class Event(Workflow, ModelSQL, ModelView):
         return Transaction().user or None
 
     @classmethod
+    def search_as(cls, user, domain, order=None):
+        """Search the events as `user` would in the client: with their
+        preferences (companies), record rules and access checks, for the
+        tasks and routes that run as root. AccessError when the user may
+        not read events at all."""
+        pool = Pool()
+        User = pool.get('res.user')
+        transaction = Transaction()
+        with transaction.set_user(user.id):
+            context = User.get_preferences(context_only=True)
+        with transaction.set_user(user.id), \
+                transaction.set_context(context), check_access():
+            return cls.search(domain, order=order)
+
+    @classmethod
     def _get_documents(cls):
         "Return the names of the models an event may be linked to"
         return []

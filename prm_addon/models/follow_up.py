@@ -10,8 +10,7 @@ from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.sendmail import get_smtp_server, send_message
-from trytond.transaction import (
-    Transaction, check_access, without_check_access)
+from trytond.transaction import Transaction, without_check_access
 
 logger = logging.getLogger(__name__)
 
@@ -119,17 +118,9 @@ class Event(metaclass=PoolMeta):
     @classmethod
     def _visible_to(cls, user, events):
         "The events among `events` that the user may read, in their order"
-        pool = Pool()
-        User = pool.get('res.user')
-        transaction = Transaction()
-        with transaction.set_user(user.id):
-            context = User.get_preferences(context_only=True)
         try:
-            with transaction.set_user(user.id), \
-                    transaction.set_context(context), check_access():
-                visible = {e.id for e in cls.search([
-                            ('id', 'in', [e.id for e in events]),
-                            ], order=[])}
+            visible = {e.id for e in cls.search_as(
+                    user, [('id', 'in', [e.id for e in events])], order=[])}
         except AccessError:
             return []
         return [e for e in events if e.id in visible]
