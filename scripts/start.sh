@@ -90,7 +90,7 @@ if [ ! -f "$DB_FILE" ]; then
     trap 'exit 130' INT TERM
     echo admin > "$PASSFILE"
     touch "$DB_DIR/$BUILD.sqlite"
-    echo "==> Creating the database $DB (modules prm_addon, sale, purchase, account_invoice)"
+    echo "==> Creating the database $DB (modules prm_addon, sale, purchase, account_invoice, dashboard, inbound_email)"
     TRYTONPASSFILE=$PASSFILE "$BIN/trytond-admin" -c "$CONF" -d "$BUILD" \
         --all --email admin@example.com \
         -u prm_addon sale purchase account_invoice dashboard inbound_email \
