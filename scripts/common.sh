@@ -58,3 +58,34 @@ prm_sao() {
     [ -f "$PRM_SAO_ROOT/index.html" ] || { echo "sao has no index.html" >&2; return 1; }
     touch "$stamp"
 }
+
+# Install the Debian packages behind the given needs when they are missing:
+# python3-venv always; "chromium" (browser tests), "npm" (the web client),
+# "pango" (the PDF report), "postgresql" (server binaries). As root with
+# apt-get it installs them; otherwise it says what to install and fails.
+prm_system_packages() {
+    local need missing=()
+    # Debian splits ensurepip, which venv needs, into python3-venv
+    python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
+    for need in "$@"; do
+        case "$need" in
+            chromium) command -v chromium >/dev/null || missing+=(chromium) ;;
+            npm) command -v npm >/dev/null || missing+=(nodejs npm) ;;
+            pango) /sbin/ldconfig -p 2>/dev/null \
+                    | grep -q 'libpangoft2-1\.0\.so\.0' \
+                    || missing+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core) ;;
+            postgresql) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+                    || missing+=(postgresql) ;;
+        esac
+    done
+    [ ${#missing[@]} = 0 ] && return 0
+    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+        echo "missing system packages; install them with:" >&2
+        echo "    sudo apt-get install ${missing[*]}" >&2
+        return 1
+    fi
+    echo "==> apt-get install ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}" >/dev/null
+}

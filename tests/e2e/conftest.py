@@ -362,7 +362,13 @@ class Session:
         self.context.on('page', self._watch)
         self.page = self.context.new_page()
         self.client = Client(self.page, server.url, DATABASE)
-        self.client.login(login, USERS[login])
+        # sao opens a tab for each of the user's login actions (My Open
+        # Follow-ups) once logged in: the client waits for all of them, so
+        # that no tab opens late, on a busy machine, behind the test's back.
+        user = RPC(server.url, DATABASE, login, USERS[login])
+        login_actions, = user.read('res.user', [user.user_id], ['actions'])
+        self.client.login(
+            login, USERS[login], login_tabs=len(login_actions['actions']))
 
     def _watch(self, page):
         name = f'page-{len(self.console)}'

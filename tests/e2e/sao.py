@@ -38,7 +38,8 @@ class Client:
         page.on('requestfailed', self._request_ended)
 
     # --- Session ------------------------------------------------------------
-    def login(self, login, password):
+    def login(self, login, password, login_tabs=0):
+        "Log in and wait for the tabs of the user's login actions"
         page = self.page
         page.goto(f'{self.url}/#{self.database}')
         # The dialog learns the database name from the server: Enter
@@ -56,6 +57,7 @@ class Client:
         expect(page.locator('#menu .treeview tbody tr').first).to_be_visible()
         # The user's login actions (My Open Follow-ups) open their tabs
         # now: a tab opened by the test before that would lose the focus
+        expect(self.tab_titles).to_have_count(login_tabs, timeout=30_000)
         self.settle(quiet=0.5)
 
     def open(self, path):

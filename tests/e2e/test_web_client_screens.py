@@ -1,6 +1,6 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""The screens of issue 4 in the browser: the personal calendar feed, the
+"""Screens in the browser: the personal calendar feed, the
 statistics graphs and the mails to review"""
 import re
 import urllib.error
