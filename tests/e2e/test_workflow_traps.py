@@ -275,17 +275,19 @@ def test_technical_fields_only_for_administrators(prm, login, rpc):
 LIST_WORDS = {
     'en': {'menu': 'Partner Relationship', 'events': 'Events',
         'follow_ups': 'My Open Follow-ups', 'tab': 'Events',
-        'columns': ['Status', 'Type', 'Responsible'], 'type': 'Type'},
+        'columns': ['Status', 'Type', 'Responsible'], 'type': 'Type',
+        'due': 'Due'},
     'fi': {'menu': 'Kumppanuudenhallinta', 'events': 'Tapahtumat',
         'follow_ups': 'Omat avoimet seurannat', 'tab': 'Tapahtumat',
-        'columns': ['Tila', 'Tyyppi', 'Vastuuhenkilö'], 'type': 'Tyyppi'},
+        'columns': ['Tila', 'Tyyppi', 'Vastuuhenkilö'], 'type': 'Tyyppi',
+        'due': 'Erääntyminen'},
     }
 
 
 def test_lists_fit_a_laptop_screen(prm, rpc, screenshot):
     "At 1366×768, in English and in Finnish, no header of the event lists "
-    "is cut, the Type of the follow-ups is readable and the Events tabs of "
-    "the partner and of the sale show Status, Type and Responsible"
+    "is cut, the Type and Due of the follow-ups are readable and the Events "
+    "tabs of the partner and of the sale show Status, Type and Responsible"
     party = 'Kone Laine Oy'
     party_ = party_id(rpc, party)
     sale = rpc('prm').id_of('sale.sale', [('party.name', '=', party)])
@@ -295,7 +297,8 @@ def test_lists_fit_a_laptop_screen(prm, rpc, screenshot):
         follow_ups = sao.tab
         expect(sao.rows(follow_ups).first).to_be_visible()
         assert truncated_headers(follow_ups) == [], language
-        assert truncated_cells(follow_ups, words['type']) == [], language
+        for column in [words['type'], words['due']]:
+            assert truncated_cells(follow_ups, column) == [], language
         screenshot(sao.page, f'follow-ups-{language}')
 
         open_menu(sao, words['menu'], words['events'])
