@@ -59,12 +59,16 @@ class PrmAddonTestCase(
     def test_finnish_entries_translated(self):
         "Every entry of fi.po is translated, not fuzzy, same placeholders"
         for entry in polib.pofile(FI_PO):
+            # A plural message (ngettext) has one msgstr per plural form
+            msgstrs = (list(entry.msgstr_plural.values())
+                if entry.msgid_plural else [entry.msgstr])
             with self.subTest(msgctxt=entry.msgctxt, msgid=entry.msgid):
-                self.assertTrue(entry.msgstr.strip())
                 self.assertNotIn('fuzzy', entry.flags)
-                self.assertEqual(
-                    sorted(PLACEHOLDER.findall(entry.msgid)),
-                    sorted(PLACEHOLDER.findall(entry.msgstr)))
+                for msgstr in msgstrs:
+                    self.assertTrue(msgstr.strip())
+                    self.assertEqual(
+                        sorted(PLACEHOLDER.findall(entry.msgid)),
+                        sorted(PLACEHOLDER.findall(msgstr)))
 
     @with_transaction()
     def test_finnish_translation_complete(self):

@@ -15,6 +15,7 @@ from trytond.protocols.wrappers import (
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 from trytond.url import host, http_base
+from trytond.wizard import StateAction, Wizard
 from trytond.wsgi import app
 
 ROUTE = '/%(database)s/prm/calendar/%(token)s.ics'
@@ -209,6 +210,26 @@ class CalendarFeed(ModelSQL, ModelView):
             pass
         lines.append('END:VEVENT')
         return lines
+
+
+class OpenFeed(Wizard):
+    "Open the user's own feed, created at the first opening"
+    __name__ = 'prm.calendar.feed.open'
+    start_state = 'open_'
+    open_ = StateAction('prm_addon.act_calendar_feed_form')
+
+    def do_open_(self, action):
+        pool = Pool()
+        Feed = pool.get('prm.calendar.feed')
+        # The record rule shows the user's own feed only
+        feed = next(iter(Feed.search([], limit=1)), None)
+        if not feed:
+            feed = Feed()
+            feed.save()
+        action['res_id'] = [feed.id]
+        action['views'] = sorted(
+            action['views'], key=lambda v: v[1] != 'form')
+        return action, {}
 
 
 class Rule(metaclass=PoolMeta):

@@ -4,7 +4,7 @@ import copy
 from urllib.parse import urlsplit
 
 from trytond import backend
-from trytond.i18n import gettext
+from trytond.i18n import gettext, ngettext
 from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
 from trytond.model.exceptions import AccessError
@@ -159,6 +159,9 @@ class Event(Workflow, ModelSQL, ModelView):
         "Do-Not-Contact Confirmed", readonly=True,
         help="The partner was in a do-not-contact group when the event was "
         "created, and the user confirmed the contact.")
+    # The follow-up in words, for the lists and the calendar
+    due = fields.Function(fields.Char("Due"), 'get_due')
+    due_color = fields.Function(fields.Char("Due Colour"), 'get_due')
 
     del _states
 
@@ -223,6 +226,11 @@ class Event(Workflow, ModelSQL, ModelView):
     @classmethod
     def default_responsible(cls):
         return Transaction().user or None
+
+    @classmethod
+    def default_party(cls):
+        # The Company filter of the Events list (prm.event.context)
+        return Transaction().context.get('prm_party')
 
     @classmethod
     def search_as(cls, user, domain, order=None):
@@ -312,13 +320,50 @@ class Event(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def view_attributes(cls):
+        overdue = ((Eval('state') == 'open') & Eval('follow_up_date')
+            & (Eval('follow_up_date', Date()) < Date()))
         return super().view_attributes() + [
             ('/tree', 'visual',
                 If(Eval('state') == 'closed', 'muted',
                     If(Eval('follow_up_date')
                         & (Eval('follow_up_date', Date()) < Date()),
                         'danger', ''))),
+            ('/tree/field[@name="due"]', 'visual',
+                If(overdue, 'danger', '')),
+            # Technical fields: for the PRM administrators only
+            ('//group[@id="admin"]', 'states', {
+                    'invisible': ~Id('prm_addon', 'group_prm_admin').in_(
+                        Eval('context', {}).get('groups', [])),
+                    }),
             ]
+
+    @classmethod
+    def get_due(cls, events, names):
+        "'3 days overdue', 'Due today', 'Due in 2 days' and their colour"
+        today = Pool().get('ir.date').today()
+        result = {n: {} for n in names}
+        for event in events:
+            days = None
+            if event.state == 'open' and event.follow_up_date:
+                days = (event.follow_up_date - today).days
+            if days is None:
+                # Closed (muted on the calendar) or without a follow-up
+                text, color = None, '#999999'
+            elif days < 0:
+                text = ngettext('prm_addon.msg_event_due_overdue', -days,
+                    days=-days)
+                color = '#c9302c'
+            elif days == 0:
+                text = gettext('prm_addon.msg_event_due_today')
+                color = '#ec971f'
+            else:
+                text = ngettext('prm_addon.msg_event_due_in', days,
+                    days=days)
+                color = '#267f82'
+            for name, value in [('due', text), ('due_color', color)]:
+                if name in names:
+                    result[name][event.id] = value
+        return result
 
     @classmethod
     def preprocess_values(cls, mode, values):

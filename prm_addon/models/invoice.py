@@ -3,9 +3,10 @@
 from trytond.pool import PoolMeta
 
 from .event import document_events_field
+from .event_shortcut import NewEventMixin
 
 
-class Invoice(metaclass=PoolMeta):
+class Invoice(NewEventMixin, metaclass=PoolMeta):
     __name__ = 'account.invoice'
 
     prm_events = document_events_field()

@@ -5,9 +5,10 @@ from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, inactive_records
 
 from .event import EventsOne2Many
+from .event_shortcut import NewEventMixin
 
 
-class Party(metaclass=PoolMeta):
+class Party(NewEventMixin, metaclass=PoolMeta):
     __name__ = 'party.party'
 
     # E5: every event of the partner, whatever document it is linked to
@@ -18,6 +19,9 @@ class Party(metaclass=PoolMeta):
     prm_contact_group_history = fields.One2Many(
         'prm.contact_group.history', 'party', "Contact Group History",
         readonly=True)
+
+    def _prm_new_event_defaults(self):
+        return self, {'party': self.id}
 
     @classmethod
     def copy(cls, parties, default=None):

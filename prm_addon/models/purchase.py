@@ -3,9 +3,10 @@
 from trytond.pool import PoolMeta
 
 from .event import document_events_field
+from .event_shortcut import NewEventMixin
 
 
-class Purchase(metaclass=PoolMeta):
+class Purchase(NewEventMixin, metaclass=PoolMeta):
     __name__ = 'purchase.purchase'
 
     prm_events = document_events_field()

@@ -3,9 +3,10 @@
 from trytond.pool import PoolMeta
 
 from .event import document_events_field
+from .event_shortcut import NewEventMixin
 
 
-class Sale(metaclass=PoolMeta):
+class Sale(NewEventMixin, metaclass=PoolMeta):
     __name__ = 'sale.sale'
 
     prm_events = document_events_field()
