@@ -1,0 +1,167 @@
+# This file is part of PRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""Event creation over JSON-RPC against 1, 2, 4 WSGI processes
+
+Starts the production-like deployment (scripts/deployment.py: gunicorn with
+N processes of trytond.application:app, trytond-worker, one trytond-cron)
+on a PostgreSQL database, then for each number of clients (threads, each
+with its own session) creates events for --seconds and measures, at the
+same time, how long the Events list (open events by follow-up date, one
+page of 80 rows with its columns) takes to read for another user.
+
+Run (PostgreSQL only; the database DB_NAME is dropped and created):
+    DB_NAME=deploy_bench \\
+    TRYTOND_DATABASE_URI=postgresql://postgres@127.0.0.1:5432/ \\
+    .venv/bin/python bench/bench_rpc_throughput.py [--seconds 10]
+"""
+import argparse
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.rpc import RPC  # noqa: E402
+
+PASSWORD = 'Bench-Throughput-2026'
+LIST_FIELDS = [
+    'number', 'title', 'party.rec_name', 'contact.rec_name',
+    'type.rec_name', 'date', 'follow_up_date', 'responsible.rec_name',
+    'state']
+
+
+def setup(database, n_events):
+    "Create the database: PRM, a company, two users, partners, events"
+    from trytond.pool import Pool
+    from trytond.tests.test_tryton import activate_module, drop_db
+    from trytond.transaction import Transaction
+
+    sys.path.insert(0, str(ROOT / 'bench'))
+    from common import create_company_and_user
+
+    drop_db()
+    activate_module(['prm_addon'])
+    with Transaction().start(database, 0) as transaction:
+        pool = Pool()
+        User = pool.get('res.user')
+        Party = pool.get('party.party')
+        Event = pool.get('prm.event')
+        company, user = create_company_and_user()
+        reader, = User.copy([user], {'login': 'reader', 'name': "Reader"})
+        User.write([user, reader], {'password': PASSWORD})
+        parties = Party.create([{'name': f"Partner {i}"} for i in range(50)])
+        with transaction.set_context(company=company.id):
+            Event.create([{
+                        'company': company.id, 'title': f"Event {i}",
+                        'party': parties[i % len(parties)].id,
+                        'responsible': user.id,
+                        } for i in range(n_events)])
+        return parties[0].id, company.id
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def start(conf, database, processes, log_dir):
+    port = free_port()
+    process = subprocess.Popen([
+            sys.executable, str(ROOT / 'scripts' / 'deployment.py'),
+            '-c', str(conf), '-d', database,
+            '--bind', f'127.0.0.1:{port}', '--processes', str(processes),
+            '--threads', '1', '--crons', '1', '--log-dir', str(log_dir)],
+        stdout=subprocess.PIPE, text=True,
+        env={k: v for k, v in os.environ.items()
+            if not k.startswith('TRYTOND_') and k != 'DB_NAME'})
+    if process.stdout.readline().strip() != 'ready':
+        raise RuntimeError(f"the deployment did not start: see {log_dir}")
+    return process, f'http://127.0.0.1:{port}'
+
+
+def run_load(url, database, clients, seconds, party, company):
+    "Return (events/s, median and 95th percentile list read in ms)"
+    sessions = [RPC(url, database, 'bench', PASSWORD) for _ in range(clients)]
+    reader = RPC(url, database, 'reader', PASSWORD)
+    stop = threading.Event()
+    created = [0] * clients
+    latencies = []
+
+    def create(i):
+        rpc = sessions[i]
+        while not stop.is_set():
+            rpc('prm.event', 'create', [{
+                        'title': f"Load {i}", 'party': party,
+                        'company': company}])
+            created[i] += 1
+
+    def read():
+        while not stop.is_set():
+            started = time.perf_counter()
+            reader.search_read('prm.event', [('state', '=', 'open')],
+                LIST_FIELDS, order=[('follow_up_date', 'ASC')])
+            latencies.append((time.perf_counter() - started) * 1000)
+            time.sleep(0.2)
+
+    threads = [threading.Thread(target=create, args=(i,))
+        for i in range(clients)] + [threading.Thread(target=read)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    p95 = (statistics.quantiles(latencies, n=20)[-1]
+        if len(latencies) >= 2 else latencies[0])
+    return sum(created) / elapsed, statistics.median(latencies), p95
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--seconds', type=float, default=10)
+    parser.add_argument('--processes', default='1,2,4')
+    parser.add_argument('--clients', default='1,2,4,8')
+    parser.add_argument('--events', type=int, default=2000,
+        help="events in the database before the load")
+    args = parser.parse_args()
+    uri = os.environ.get('TRYTOND_DATABASE_URI', '')
+    database = os.environ.get('DB_NAME', '')
+    if not uri.startswith('postgresql') or not database:
+        parser.error("set TRYTOND_DATABASE_URI=postgresql://... and DB_NAME")
+    party, company = setup(database, args.events)
+    folder = Path(tempfile.mkdtemp(prefix='prm-bench-'))
+    conf = folder / 'trytond.conf'
+    conf.write_text(
+        f"[database]\nuri = {uri}\n\n[queue]\nworker = True\n\n"
+        "[cache]\nclean_timeout = 0\n\n[session]\nmax_attempt = 1000\n")
+    print(f"{os.cpu_count()} CPUs; {args.seconds:g} s per measure; "
+        f"{args.events} events before the load; list page: 80 rows")
+    print(f"{'processes':>9} {'clients':>7} {'events/s':>9} "
+        f"{'list median ms':>14} {'list p95 ms':>11}")
+    for processes in map(int, args.processes.split(',')):
+        process, url = start(
+            conf, database, processes, folder / f'log-{processes}')
+        try:
+            for clients in map(int, args.clients.split(',')):
+                rate, median, p95 = run_load(
+                    url, database, clients, args.seconds, party, company)
+                print(f"{processes:>9} {clients:>7} {rate:>9.1f} "
+                    f"{median:>14.0f} {p95:>11.0f}", flush=True)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(60)
+
+
+if __name__ == '__main__':
+    main()
