@@ -10,7 +10,7 @@ same time, how long the Events list (open events by follow-up date, one
 page of 80 rows with its columns) takes to read for another user.
 
 Run (PostgreSQL only; the database DB_NAME is dropped and created):
-    DB_NAME=deploy_bench \\
+    DB_NAME=deploy_bench DB_CACHE=var/test-cache/postgresql \\
     TRYTOND_DATABASE_URI=postgresql://postgres@127.0.0.1:5432/ \\
     .venv/bin/python bench/bench_rpc_throughput.py [--seconds 10]
 """
@@ -47,15 +47,23 @@ def setup(database, n_events):
     sys.path.insert(0, str(ROOT / 'bench'))
     from common import create_company_and_user
 
+    from tests.tools import MODULES
+
     drop_db()
-    activate_module(['prm_addon'])
+    # The modules of the tests: DB_CACHE=var/test-cache/postgresql reuses
+    # their activated database
+    activate_module(MODULES)
     with Transaction().start(database, 0) as transaction:
         pool = Pool()
         User = pool.get('res.user')
         Party = pool.get('party.party')
         Event = pool.get('prm.event')
         company, user = create_company_and_user()
-        reader, = User.copy([user], {'login': 'reader', 'name': "Reader"})
+        reader, = User.create([{
+                    'login': 'reader', 'name': "Reader",
+                    'groups': [('add', [g.id for g in user.groups])],
+                    'companies': [('add', [company.id])],
+                    'company': company.id}])
         User.write([user, reader], {'password': PASSWORD})
         parties = Party.create([{'name': f"Partner {i}"} for i in range(50)])
         with transaction.set_context(company=company.id):
@@ -107,8 +115,8 @@ def run_load(url, database, clients, seconds, party, company):
     def read():
         while not stop.is_set():
             started = time.perf_counter()
-            reader.search_read('prm.event', [('state', '=', 'open')],
-                LIST_FIELDS, order=[('follow_up_date', 'ASC')])
+            reader('prm.event', 'search_read', [('state', '=', 'open')],
+                0, 80, [('follow_up_date', 'ASC')], LIST_FIELDS)
             latencies.append((time.perf_counter() - started) * 1000)
             time.sleep(0.2)
 
@@ -139,6 +147,8 @@ def main():
     database = os.environ.get('DB_NAME', '')
     if not uri.startswith('postgresql') or not database:
         parser.error("set TRYTOND_DATABASE_URI=postgresql://... and DB_NAME")
+    # TERM stops the deployment too (through the finally below)
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
     party, company = setup(database, args.events)
     folder = Path(tempfile.mkdtemp(prefix='prm-bench-'))
     conf = folder / 'trytond.conf'
