@@ -82,17 +82,34 @@ def free_port():
 
 
 def start(conf, database, processes, log_dir):
+    """Start the deployment with `processes` WSGI processes, or with 0 the
+    built-in server of trytond (one threaded process, what the plain demo
+    runs): the baseline of the same run"""
     port = free_port()
-    process = subprocess.Popen([
-            sys.executable, str(ROOT / 'scripts' / 'deployment.py'),
-            '-c', str(conf), '-d', database,
-            '--bind', f'127.0.0.1:{port}', '--processes', str(processes),
-            '--threads', '1', '--crons', '1', '--log-dir', str(log_dir)],
-        stdout=subprocess.PIPE, text=True,
-        env={k: v for k, v in os.environ.items()
-            if not k.startswith('TRYTOND_') and k != 'DB_NAME'})
-    if process.stdout.readline().strip() != 'ready':
-        raise RuntimeError(f"the deployment did not start: see {log_dir}")
+    env = {k: v for k, v in os.environ.items()
+        if not k.startswith('TRYTOND_') and k != 'DB_NAME'}
+    if processes:
+        process = subprocess.Popen([
+                sys.executable, str(ROOT / 'scripts' / 'deployment.py'),
+                '-c', str(conf), '-d', database,
+                '--bind', f'127.0.0.1:{port}', '--processes', str(processes),
+                '--threads', '1', '--crons', '1', '--log-dir', str(log_dir)],
+            stdout=subprocess.PIPE, text=True, env=env)
+        if process.stdout.readline().strip() != 'ready':
+            raise RuntimeError(f"the deployment did not start: {log_dir}")
+    else:
+        env['TRYTOND_WEB__LISTEN'] = f'127.0.0.1:{port}'
+        env['TRYTOND_QUEUE__WORKER'] = 'False'
+        process = subprocess.Popen([
+                str(Path(sys.executable).parent / 'trytond'),
+                '-c', str(conf), '-d', database], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while True:
+            try:
+                socket.create_connection(('127.0.0.1', port), 1).close()
+                break
+            except OSError:
+                time.sleep(0.2)
     return process, f'http://127.0.0.1:{port}'
 
 
@@ -138,7 +155,8 @@ def run_load(url, database, clients, seconds, party, company):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--seconds', type=float, default=10)
-    parser.add_argument('--processes', default='1,2,4')
+    parser.add_argument('--processes', default='0,1,2,4',
+        help="0: trytond's built-in server, the baseline")
     parser.add_argument('--clients', default='1,2,4,8')
     parser.add_argument('--events', type=int, default=2000,
         help="events in the database before the load")
@@ -166,7 +184,8 @@ def main():
             for clients in map(int, args.clients.split(',')):
                 rate, median, p95 = run_load(
                     url, database, clients, args.seconds, party, company)
-                print(f"{processes:>9} {clients:>7} {rate:>9.1f} "
+                label = processes or 'built-in'
+                print(f"{label:>9} {clients:>7} {rate:>9.1f} "
                     f"{median:>14.0f} {p95:>11.0f}", flush=True)
         finally:
             process.send_signal(signal.SIGTERM)

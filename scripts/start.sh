@@ -14,6 +14,7 @@
 #   PRM_POSTGRESQL_URI=postgresql://user:pw@host:5432/ ./scripts/start.sh
 #                   --postgresql   the PostgreSQL server to use (else one on
 #                   127.0.0.1:5432 as postgres, else a cluster in var/pg)
+#   PRM_DB=name ./scripts/start.sh   another database than prm_demo
 #
 # First run: creates .venv, installs the web client into .sao, writes
 # var/trytond.conf, builds the SQLite database var/db/prm_demo.sqlite (or
@@ -23,7 +24,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,23s/^# \{0,1\}//p' "$0"
+    sed -n '2,24s/^# \{0,1\}//p' "$0"
 }
 
 SERVE=1
@@ -48,7 +49,7 @@ done
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$PRM_ROOT"
 
-DB=prm_demo
+DB=${PRM_DB:-prm_demo}
 PORT=${PRM_PORT:-8000}
 HOST=${PRM_HOST:-127.0.0.1}
 VAR=${PRM_VAR:-$PRM_ROOT/var}
