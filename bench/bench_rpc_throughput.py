@@ -81,7 +81,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start(conf, database, processes, log_dir):
+def start(conf, database, processes, threads, log_dir):
     """Start the deployment with `processes` WSGI processes, or with 0 the
     built-in server of trytond (one threaded process, what the plain demo
     runs): the baseline of the same run"""
@@ -93,7 +93,8 @@ def start(conf, database, processes, log_dir):
                 sys.executable, str(ROOT / 'scripts' / 'deployment.py'),
                 '-c', str(conf), '-d', database,
                 '--bind', f'127.0.0.1:{port}', '--processes', str(processes),
-                '--threads', '1', '--crons', '1', '--log-dir', str(log_dir)],
+                '--threads', str(threads), '--crons', '1',
+                '--log-dir', str(log_dir)],
             stdout=subprocess.PIPE, text=True, env=env)
         if process.stdout.readline().strip() != 'ready':
             raise RuntimeError(f"the deployment did not start: {log_dir}")
@@ -158,6 +159,8 @@ def main():
     parser.add_argument('--processes', default='0,1,2,4',
         help="0: trytond's built-in server, the baseline")
     parser.add_argument('--clients', default='1,2,4,8')
+    parser.add_argument('--threads', type=int, default=4,
+        help="threads per WSGI process (start.sh: 4)")
     parser.add_argument('--events', type=int, default=2000,
         help="events in the database before the load")
     args = parser.parse_args()
@@ -173,13 +176,16 @@ def main():
     conf.write_text(
         f"[database]\nuri = {uri}\n\n[queue]\nworker = True\n\n"
         "[cache]\nclean_timeout = 0\n\n[session]\nmax_attempt = 1000\n")
-    print(f"{os.cpu_count()} CPUs; {args.seconds:g} s per measure; "
+    print(f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}; "
+        f"{args.threads} threads per WSGI process; "
+        f"{args.seconds:g} s per measure; "
         f"{args.events} events before the load; list page: 80 rows")
     print(f"{'processes':>9} {'clients':>7} {'events/s':>9} "
         f"{'list median ms':>14} {'list p95 ms':>11}")
     for processes in map(int, args.processes.split(',')):
         process, url = start(
-            conf, database, processes, folder / f'log-{processes}')
+            conf, database, processes, args.threads,
+            folder / f'log-{processes}')
         try:
             for clients in map(int, args.clients.split(',')):
                 rate, median, p95 = run_load(
