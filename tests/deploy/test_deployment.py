@@ -103,6 +103,7 @@ def setup_database():
 @pytest.fixture(scope='module')
 def deployment(tmp_path_factory):
     from aiosmtpd.controller import Controller
+
     from trytond.tests.test_tryton import drop_db
 
     drop_db()
