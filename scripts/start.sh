@@ -3,34 +3,55 @@
 #
 #   ./scripts/start.sh              set up what is missing, then serve
 #   ./scripts/start.sh --no-serve   set up everything, do not serve
+#   ./scripts/start.sh --postgresql --workers 4
+#                   production-like: PostgreSQL, 4 WSGI processes under
+#                   gunicorn, trytond-worker (mail queue), trytond-cron
 #   PRM_PORT=8069 ./scripts/start.sh
+#   PRM_HOST=0.0.0.0 ./scripts/start.sh  listen on every interface
+#                   (default 127.0.0.1: this machine only)
 #   PRM_VAR=/tmp/x ./scripts/start.sh   conf, database, mail, logs in /tmp/x
 #   PRM_SMTP_PORT=8026 ./scripts/start.sh   local SMTP server on another port
+#   PRM_POSTGRESQL_URI=postgresql://user:pw@host:5432/ ./scripts/start.sh
+#                   --postgresql   the PostgreSQL server to use (else one on
+#                   127.0.0.1:5432 as postgres, else a cluster in var/pg)
+#   PRM_DB=name ./scripts/start.sh   another database than prm_demo
 #
 # First run: creates .venv, installs the web client into .sao, writes
-# var/trytond.conf, builds the SQLite database var/db/prm_demo.sqlite and
-# loads the demo data (a few minutes). Later runs reuse all of it and only
-# update the module in the database when prm_addon/ has changed.
+# var/trytond.conf, builds the SQLite database var/db/prm_demo.sqlite (or
+# the PostgreSQL database prm_demo) and loads the demo data (a few
+# minutes). Later runs reuse all of it and only update the module in the
+# database when prm_addon/ has changed. Ctrl-C or TERM stops everything.
 set -euo pipefail
 
 usage() {
-    sed -n '2,13s/^# \{0,1\}//p' "$0"
+    sed -n '2,24s/^# \{0,1\}//p' "$0"
 }
 
 SERVE=1
-for arg in "$@"; do
-    case $arg in
+BACKEND=sqlite
+WSGI_PROCESSES=2
+while [ $# -gt 0 ]; do
+    case $1 in
         --no-serve) SERVE=0 ;;
+        --postgresql) BACKEND=postgresql ;;
+        --workers)
+            shift
+            WSGI_PROCESSES=${1:-}
+            case $WSGI_PROCESSES in
+                ''|*[!0-9]*|0) echo "--workers needs a number of processes" >&2; exit 2 ;;
+            esac ;;
         -h|--help) usage; exit 0 ;;
-        *) echo "unknown argument: $arg" >&2; usage >&2; exit 2 ;;
+        *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
+    shift
 done
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$PRM_ROOT"
 
-DB=prm_demo
+DB=${PRM_DB:-prm_demo}
 PORT=${PRM_PORT:-8000}
+HOST=${PRM_HOST:-127.0.0.1}
 VAR=${PRM_VAR:-$PRM_ROOT/var}
 CONF=$VAR/trytond.conf
 DB_DIR=$VAR/db
@@ -59,52 +80,118 @@ module_hash() {
         | cut -d' ' -f1
 }
 
-prm_venv demo
+if [ "$BACKEND" = postgresql ]; then
+    prm_venv deploy
+else
+    prm_venv demo
+fi
 prm_sao
 
 # A Maildir: the SMTP server stores each mail as a file in new/
 mkdir -p "$DB_DIR" "$MAIL_DIR"/cur "$MAIL_DIR"/new "$MAIL_DIR"/tmp "$VAR/log"
+if [ "$BACKEND" = postgresql ]; then
+    . "$PRM_ROOT/scripts/postgresql.sh"
+    trap 'prm_postgresql_stop' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    prm_postgresql "$VAR/pg"
+    echo "==> PostgreSQL: $PRM_PG_URI ($PRM_PG_ORIGIN)"
+    CONF=$VAR/trytond-postgresql.conf
+    MODULE_STAMP=$DB_DIR/$DB.postgresql-module-hash
+    DATABASE_CONF="uri = $PRM_PG_URI"
+    # Several processes: the queue goes to trytond-worker, caches are
+    # invalidated at once through PostgreSQL's NOTIFY, and the web client
+    # hears of notifications through the bus
+    EXTRA_CONF="
+[queue]
+worker = True
+
+[cache]
+clean_timeout = 0
+
+[bus]
+allow_subscribe = True"
+else
+    DATABASE_CONF="uri = sqlite://
+path = $DB_DIR"
+    EXTRA_CONF=""
+fi
 cat > "$CONF" <<EOF
 # Written by scripts/start.sh on each run: edit the script, not this file.
 [database]
-uri = sqlite://
-path = $DB_DIR
+$DATABASE_CONF
 
 [web]
-listen = 0.0.0.0:$PORT
+listen = $HOST:$PORT
 root = $PRM_SAO_ROOT
 
 [email]
 from = prm@localhost
 uri = smtp://127.0.0.1:$SMTP_PORT?timeout=30
+$EXTRA_CONF
 EOF
 
+# db_exists NAME / db_create NAME / db_drop NAME / db_rename FROM TO
+if [ "$BACKEND" = postgresql ]; then
+    pg() {
+        "$BIN/python" - "$PRM_PG_URI" "$@" <<'PGEOF'
+import sys, psycopg
+from psycopg import sql
+uri, action, name, *new = sys.argv[1:]
+with psycopg.connect(uri + 'postgres', autocommit=True) as conn:
+    exists = conn.execute(
+        'SELECT 1 FROM pg_database WHERE datname = %s', (name,)).fetchone()
+    query = {
+        'exists': None,
+        'create': "CREATE DATABASE {} ENCODING 'UTF8'",
+        'drop': 'DROP DATABASE IF EXISTS {} WITH (FORCE)',
+        'rename': 'ALTER DATABASE {} RENAME TO {}',
+        }[action]
+    if query:
+        conn.execute(sql.SQL(query).format(
+            *map(sql.Identifier, [name, *new])))
+    sys.exit(0 if exists or query else 1)
+PGEOF
+    }
+    db_exists() { pg exists "$1"; }
+    db_create() { pg create "$1"; }
+    db_drop() { pg drop "$1"; }
+    db_rename() { pg rename "$1" "$2"; }
+    DB_WHERE="the database $DB on $PRM_PG_URI"
+else
+    db_exists() { [ -f "$DB_DIR/$1.sqlite" ]; }
+    db_create() { touch "$DB_DIR/$1.sqlite"; }
+    db_drop() { rm -f "$DB_DIR/$1".sqlite*; }
+    db_rename() {
+        local suffix
+        for suffix in -wal -shm ''; do
+            if [ -e "$DB_DIR/$1.sqlite$suffix" ]; then
+                mv "$DB_DIR/$1.sqlite$suffix" "$DB_DIR/$2.sqlite$suffix"
+            fi
+        done
+    }
+    DB_WHERE=$DB_FILE
+fi
+
 MODULE_HASH=$(module_hash)
-if [ ! -f "$DB_FILE" ]; then
+if ! db_exists "$DB"; then
     # Build under another name and rename at the end: an interrupted run
     # leaves no half-built prm_demo for the next run to reuse.
     BUILD=${DB}_building
-    rm -f "$DB_DIR/$BUILD".sqlite*
-    PASSFILE=$(mktemp)
-    trap 'rm -f "$PASSFILE"' EXIT
-    trap 'exit 130' INT TERM
+    db_drop "$BUILD"
+    PASSFILE=$VAR/.admin-password
     echo admin > "$PASSFILE"
-    touch "$DB_DIR/$BUILD.sqlite"
+    db_create "$BUILD"
     echo "==> Creating the database $DB (modules prm_addon, sale, purchase, account_invoice, dashboard, inbound_email)"
     TRYTONPASSFILE=$PASSFILE "$BIN/trytond-admin" -c "$CONF" -d "$BUILD" \
         --all --email admin@example.com \
         -u prm_addon sale purchase account_invoice dashboard inbound_email \
         --activate-dependencies -l fi >"$VAR/log/trytond-admin.log" 2>&1 \
-        || { tail -n 30 "$VAR/log/trytond-admin.log" >&2; exit 1; }
+        || { rm -f "$PASSFILE"; tail -n 30 "$VAR/log/trytond-admin.log" >&2; exit 1; }
     rm -f "$PASSFILE"
-    trap - EXIT INT TERM
     echo "==> Loading the demo data"
     "$BIN/python" scripts/demo.py -c "$CONF" -d "$BUILD"
-    for suffix in -wal -shm ''; do
-        if [ -e "$DB_DIR/$BUILD.sqlite$suffix" ]; then
-            mv "$DB_DIR/$BUILD.sqlite$suffix" "$DB_FILE$suffix"
-        fi
-    done
+    db_rename "$BUILD" "$DB"
     echo "$MODULE_HASH" > "$MODULE_STAMP"
 elif [ "$(cat "$MODULE_STAMP" 2>/dev/null)" != "$MODULE_HASH" ]; then
     echo "==> prm_addon changed: updating it in the database $DB"
@@ -113,7 +200,7 @@ elif [ "$(cat "$MODULE_STAMP" 2>/dev/null)" != "$MODULE_HASH" ]; then
         || { tail -n 30 "$VAR/log/trytond-admin.log" >&2; exit 1; }
     echo "$MODULE_HASH" > "$MODULE_STAMP"
 else
-    echo "==> Reusing the database $DB_FILE"
+    echo "==> Reusing $DB_WHERE"
 fi
 
 cat <<EOF
@@ -127,11 +214,12 @@ cat <<EOF
                admin    / admin           Tryton administrator
   Outgoing mail is kept in $MAIL_DIR (a local SMTP server on port $SMTP_PORT).
   Start again with a new database: rm -rf var/db && ./scripts/start.sh
+  (PostgreSQL: drop the database $DB as well)
 
 EOF
 
 if [ "$SERVE" = 0 ]; then
-    echo "Ready (--no-serve). Serve with: ./scripts/start.sh"
+    echo "Ready (--no-serve). Serve with: ./scripts/start.sh $*"
     exit 0
 fi
 
@@ -167,6 +255,20 @@ else
     echo "Port $SMTP_PORT is already in use: the mail goes to the SMTP server listening there, not to $MAIL_DIR (set PRM_SMTP_PORT to use another port)." >&2
 fi
 
-echo "Serving on http://localhost:$PORT/ (Ctrl-C stops)"
+if [ "$BACKEND" = postgresql ]; then
+    echo "Serving on http://$HOST:$PORT/ with $WSGI_PROCESSES WSGI processes, trytond-worker and trytond-cron (Ctrl-C stops; logs in $VAR/log)"
+    "$BIN/python" scripts/deployment.py -c "$CONF" -d "$DB" \
+        --bind "$HOST:$PORT" --processes "$WSGI_PROCESSES" \
+        --log-dir "$VAR/log" &
+    DEPLOY_PID=$!
+    # bash runs a trap only once its foreground child is done: wait on a
+    # background one and pass TERM on
+    trap 'kill -TERM "$DEPLOY_PID" 2>/dev/null; wait "$DEPLOY_PID"; exit 143' TERM
+    trap 'kill -TERM "$DEPLOY_PID" 2>/dev/null; wait "$DEPLOY_PID"; exit 130' INT
+    wait "$DEPLOY_PID"
+    exit $?
+fi
+
+echo "Serving on http://$HOST:$PORT/ (Ctrl-C stops)"
 # -d matters: trytond 8.0.12 started without it fails every login.
 exec "$BIN/trytond" -c "$CONF" -d "$DB"

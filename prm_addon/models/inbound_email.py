@@ -115,6 +115,24 @@ def forwarded_sender(message, text):
     return None
 
 
+class Inbox(metaclass=PoolMeta):
+    __name__ = 'inbound.email.inbox'
+
+    def process(self, email_):
+        """A mail posted to the inbox's address is stored and its rules run
+        in Tryton's task queue: the provider's request returns at once and
+        the processing (parsing, partner search, event) never holds it.
+        A mail already stored (the Process button, the queued task) is
+        processed now."""
+        pool = Pool()
+        Email = pool.get('inbound.email')
+        if email_.id is None or email_.id < 0:
+            email_.save()
+            Email.__queue__.process([email_])
+            return
+        super().process(email_)
+
+
 class Rule(metaclass=PoolMeta):
     __name__ = 'inbound.email.rule'
 

@@ -1,8 +1,16 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import logging
+
+from sql import Null
+
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, without_check_access
+
+from .event_report import send_now
+
+logger = logging.getLogger(__name__)
 
 FOLLOW_UP_ACTION = 'prm_addon.act_event_follow_up'
 
@@ -32,6 +40,52 @@ class User(metaclass=PoolMeta):
         default = default.copy() if default is not None else {}
         default.setdefault('prm_reminder_date', None)
         return super().copy(users, default=default)
+
+    @classmethod
+    def prm_send_reminder(cls, users, date):
+        """The queued task: mail each user their follow-up reminder of date
+
+        At most one mail per user and day, whatever the number of cron
+        processes, workers or retries: the day is claimed on the user and
+        committed before the mail server is contacted (so a silent server
+        holds no lock), and given back when the mail fails, so that the
+        next run retries."""
+        pool = Pool()
+        Event = pool.get('prm.event')
+        transaction = Transaction()
+        for user in users:
+            events = Event._reminder_events(user, date)
+            if not events:
+                continue
+            msg = Event._reminder_message(user, events, date)
+            previous = user.prm_reminder_date
+            if not cls._prm_claim_reminder(user, previous, date):
+                # Another task sent it in the meantime
+                continue
+            transaction.commit()
+            error = send_now([msg])
+            if error is not None:
+                logger.error(
+                    "follow-up reminder to %s failed: %s", user.email, error)
+                cls._prm_claim_reminder(user, date, previous)
+                transaction.commit()
+
+    @classmethod
+    def _prm_claim_reminder(cls, user, old, new):
+        """Set the reminder date of the user from old to new, unless another
+        transaction changed it first (compare-and-set, which the ORM's write
+        does not offer); return whether it was set"""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        column = table.prm_reminder_date
+        if new is not None and (old is None or old < new):
+            # Claiming a day: whatever was before it
+            where = (column == Null) | (column < new)
+        else:
+            where = (column == old) if old is not None else (column == Null)
+        cursor.execute(*table.update(
+                [column], [new], where=(table.id == user.id) & where))
+        return cursor.rowcount == 1
 
     @classmethod
     def _prm_user_ids(cls, user_ids):

@@ -1,7 +1,8 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Journey 8: the Report button of an event mails the event report to the
-user, through the SMTP server the trytond under test is configured with"""
+user through Tryton's task queue and the SMTP server the trytond under test
+is configured with; the user is notified"""
 import html
 import re
 
@@ -9,8 +10,9 @@ from playwright.sync_api import expect
 
 
 def test_report_button_mails_event_to_user(login, rpc, mailbox):
-    "8. Report on an event: the report arrives in the user's own mailbox "
-    "and the mail is logged on the event"
+    "8. Report on an event: the user chooses whether the internal notes go "
+    "with it (not by default); the report arrives in the user's own "
+    "mailbox, the mail is logged on the event and the user is notified"
     prm = rpc('prm')
     user, = prm.read('res.user', [prm.user_id], ['email', 'name'])
     assert user['email'], "the demo user 'prm' needs an email address"
@@ -28,7 +30,13 @@ def test_report_button_mails_event_to_user(login, rpc, mailbox):
     expect(sao.field(form, 'number')).to_have_value(event['number'])
     button = form.locator('button[name=send_report]')
     expect(button).to_have_text(re.compile(r'^\s*Report\s*$'))
+    notified = prm.search_count('res.notification', [])
     button.click()
+    dialog = sao.modal
+    expect(dialog).to_be_visible()
+    expect(sao.field(dialog, 'internal_notes')).not_to_be_checked()
+    sao.dialog_button(dialog, 'Send').click()
+    expect(sao.modals).to_have_count(0)
 
     message = mailbox.wait_for(lambda m: m['Subject'] == subject)
     assert message['To'].addresses[0].addr_spec == user['email']
@@ -37,7 +45,9 @@ def test_report_button_mails_event_to_user(login, rpc, mailbox):
     body = message.get_body(('html',)).get_content()
     for text in [event['number'], event['title'], event['party.']['name']]:
         assert html.escape(text, quote=False) in body, text
-    assert event['title'] in message.get_body(('plain',)).get_content()
+    text = message.get_body(('plain',)).get_content()
+    assert event['title'] in text
+    assert 'Internal Notes' not in text
 
     # The client stays on the event, which is unchanged, and the mail is
     # in the event's email log
@@ -50,3 +60,12 @@ def test_report_button_mails_event_to_user(login, rpc, mailbox):
             ('message_id', '=', message['Message-ID']),
             ], ['subject', 'recipients'])
     assert log['subject'] == subject
+    notification = prm.search_read(
+        'res.notification', [], ['label', 'description', 'records'],
+        order=[('id', 'DESC')])[0]
+    assert prm.search_count('res.notification', []) == notified + 1
+    assert notification['label'] == 'Report sent'
+    assert notification['description'] == (
+        f'The report of event "{event["number"]} {event["title"]}" '
+        f'was sent to {user["email"]}.')
+    assert notification['records'] == f'[{event["id"]}]'
