@@ -45,6 +45,7 @@ prm_sao() {
     local dir=$PRM_ROOT/.sao stamp=$PRM_ROOT/.sao/.installed-$PRM_SAO_VERSION
     if [ -f "$stamp" ] && [ -f "$PRM_SAO_ROOT/index.html" ] \
             && [ -d "$PRM_SAO_ROOT/node_modules" ]; then
+        prm_sao_locale
         return 0
     fi
     command -v npm >/dev/null || { echo "npm is missing (apt-get install npm)" >&2; return 1; }
@@ -56,5 +57,19 @@ prm_sao() {
     (cd "$PRM_SAO_ROOT" && npm install --omit=dev --legacy-peer-deps \
         --no-audit --no-fund --loglevel=error >/dev/null) || return 1
     [ -f "$PRM_SAO_ROOT/index.html" ] || { echo "sao has no index.html" >&2; return 1; }
+    prm_sao_locale || return 1
     touch "$stamp"
+}
+
+# The web client's own catalogues of sao 8.0.11 are incomplete (its Finnish
+# is empty): install ours, sao/locale/<lang>.json, into its root, where it
+# reads locale/<lang>.json for the user's language. Run on every call, so a
+# changed catalogue reaches an installed web client.
+prm_sao_locale() {
+    local catalogue
+    for catalogue in "$PRM_ROOT"/sao/locale/*.json; do
+        [ -f "$catalogue" ] || continue
+        cmp -s "$catalogue" "$PRM_SAO_ROOT/locale/${catalogue##*/}" \
+            || cp "$catalogue" "$PRM_SAO_ROOT/locale/" || return 1
+    done
 }
