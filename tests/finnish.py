@@ -1,0 +1,212 @@
+# This file is part of PRM.  The COPYRIGHT file at the top level of
+# this repository contains the full copyright notices and license terms.
+"""The strings a PRM sales person meets on the screens, and their Finnish
+
+The set is computed from the database, not listed by hand: the menus the
+sales person sees, their actions (names, list tabs), the views of those
+actions and of the models their fields link to (field labels, selections,
+view strings, buttons, model names). Each string is an ir.translation
+source row; it has Finnish when the row of the language "fi" with the same
+key has a value.
+"""
+import glob
+import os
+from collections import defaultdict
+
+from lxml import etree
+
+from trytond.modules import create_graph
+from trytond.pool import Pool
+from trytond.transaction import Transaction
+
+# The modules of the screens a sales person uses; strings of other
+# modules (account, stock, ...) are out of scope.
+MODULES = {
+    'ir', 'res', 'party', 'company', 'party_relationship', 'sale',
+    'purchase', 'account_invoice', 'product', 'dashboard', 'inbound_email',
+    'prm_addon',
+    }
+# The groups of the demo sales person (scripts/demo.py)
+SALES_GROUPS = [
+    ('prm_addon', 'group_prm'),
+    ('sale', 'group_sale'),
+    ('purchase', 'group_purchase'),
+    ('account', 'group_account'),
+    ]
+# Screens not reached through a menu: the user's preferences, and the
+# attachments and notes of the toolbar
+OTHER_MODELS = ['res.user', 'ir.attachment', 'ir.note']
+VIEW_TYPES = ['tree', 'form', 'graph', 'calendar']
+
+
+def load_translations(lang='fi'):
+    """Load the PO files of every activated module for lang, in the order
+    trytond loads them (dependencies first, overrides after each module's
+    own file), as an update with lang translatable does"""
+    pool = Pool()
+    Lang = pool.get('ir.lang')
+    Module = pool.get('ir.module')
+    Translation = pool.get('ir.translation')
+    language, = Lang.search([('code', '=', lang)])
+    language.translatable = True
+    language.save()
+    activated = {m.name for m in Module.search(
+                [('state', '=', 'activated')])}
+    for node in create_graph(activated):
+        localedir = os.path.join(node.info['directory'], 'locale')
+        files = (glob.glob(os.path.join(localedir, f'{lang}.po'))
+            + glob.glob(os.path.join(localedir, 'override', f'{lang}.po')))
+        if files:
+            Translation.translation_import(lang, node.name, files)
+
+
+def _view_strings(arch):
+    "Every attribute value of the view arch"
+    strings = set()
+    for element in etree.fromstring(arch).iter():
+        strings.update(v for v in element.attrib.values() if v)
+        if element.text and element.text.strip():
+            strings.add(element.text.strip())
+    return strings
+
+
+def _menus_and_actions(user):
+    "The menus the user sees, and the act_windows and wizards they open"
+    pool = Pool()
+    Menu = pool.get('ir.ui.menu')
+    with Transaction().set_user(user.id), \
+            Transaction().set_context(_check_access=True):
+        menus = Menu.search([])
+        menus = [m for m in menus]
+    actions = [m.action for m in menus if m.action]
+    return menus, actions
+
+
+def reached(user):
+    """Return {(type, name): set of res_id or src} of the strings the user
+    meets, and the models of the screens"""
+    pool = Pool()
+    ActionKeyword = pool.get('ir.action.keyword')
+    Button = pool.get('ir.model.button')
+    ModelAccess = pool.get('ir.model.access')
+    keys = defaultdict(set)
+
+    menus, actions = _menus_and_actions(user)
+    keys['model', 'ir.ui.menu,name'].update(m.id for m in menus)
+    views = defaultdict(set)
+    for action in actions:
+        keys['model', 'ir.action,name'].add(action.action.id)
+        if action.__name__ != 'ir.action.act_window':
+            continue
+        keys['model', 'ir.action.act_window.domain,name'].update(
+            d.id for d in action.act_window_domains)
+        for view in action.act_window_views:
+            views[action.res_model].add((view.view.id, view.view.type))
+        views[action.res_model].update(
+            (None, t) for t in VIEW_TYPES[:2])
+    for model in OTHER_MODELS:
+        views[model].update((None, t) for t in VIEW_TYPES[:2])
+    views['res.user'].add(('preferences', 'form'))
+
+    seen = set()
+    todo = list(views)
+    # The screens of the menus, then one step through their fields: the
+    # forms and lists opened from a link or a tab
+    for depth in range(2):
+        following = []
+        for model in todo:
+            if model in seen:
+                continue
+            seen.add(model)
+            try:
+                Model = pool.get(model)
+            except KeyError:
+                continue
+            if not ModelAccess.check(model, 'read', raise_exception=False):
+                continue
+            keys['model', f'{model},string'].add(-1)
+            for view_id, view_type in (views.get(model)
+                    or {(None, t) for t in VIEW_TYPES[:2]}):
+                with Transaction().set_user(user.id):
+                    if view_id == 'preferences':
+                        result = Model.get_preferences_fields_view()
+                    else:
+                        try:
+                            result = Model.fields_view_get(
+                                view_id=view_id, view_type=view_type)
+                        except Exception:
+                            continue
+                keys['view', model].update(_view_strings(result['arch']))
+                for name, field in result['fields'].items():
+                    keys['field', f'{model},{name}'].add(field['string'])
+                    selection = field.get('selection')
+                    if isinstance(selection, (list, tuple)):
+                        keys['selection', f'{model},{name}'].update(
+                            v for _, v in selection)
+                    if field.get('relation'):
+                        following.append(field['relation'])
+            buttons = Button.search([('model', '=', model)])
+            keys['model', 'ir.model.button,string'].update(
+                b.id for b in buttons)
+            keys['model', 'ir.model.button,confirm'].update(
+                b.id for b in buttons if b.confirm)
+            for keyword in ActionKeyword.search([
+                        ('model', 'in', [model, f'{model},-1']),
+                        ('keyword', 'in', [
+                                'form_action', 'form_print', 'form_relate']),
+                        ]):
+                keys['model', 'ir.action,name'].add(keyword.action.id)
+        todo = following
+    return keys
+
+
+def set_view_sources():
+    """Store the sources of the view and report strings: they enter
+    ir.translation only with "Set Translations" (ir.translation.set)"""
+    TranslationSet = Pool().get('ir.translation.set', type='wizard')
+    session_id, _, _ = TranslationSet.create()
+    TranslationSet(session_id).transition_set_()
+
+
+def translations(user, lang='fi'):
+    """Return [(module, msgctxt, msgid, translation or '')] of the strings
+    of MODULES the user meets (set_view_sources must have run)"""
+    pool = Pool()
+    Translation = pool.get('ir.translation')
+    ModelData = pool.get('ir.model.data')
+    keys = reached(user)
+
+    def ident(translation):
+        return (translation.type, translation.name,
+            translation.res_id if translation.type == 'model'
+            else translation.src)
+
+    sources, values = [], {}
+    for translation in Translation.search([
+                ('name', 'in', list({n for _, n in keys})),
+                ('lang', 'in', ['en', lang]),
+                ]):
+        key = ident(translation)
+        if key[2] not in keys.get(key[:2], ()):
+            continue
+        if translation.lang == lang:
+            if translation.value:
+                values[key] = translation.value
+        elif translation.module in MODULES:
+            sources.append(translation)
+    fs_ids = {}
+    for data in ModelData.search([('module', 'in', list(MODULES))]):
+        fs_ids[data.module, data.model, data.db_id] = data.fs_id
+        # The names of actions are stored on ir.action (as trytond exports)
+        for model in Translation.extra_model_data(data):
+            fs_ids[data.module, model, data.db_id] = data.fs_id
+    result = set()
+    for translation in sources:
+        fs_id = ''
+        if translation.res_id >= 0:
+            fs_id = fs_ids.get((translation.module,
+                    translation.name.split(',')[0], translation.res_id), '')
+        result.add((translation.module,
+                f'{translation.type}:{translation.name}:{fs_id}',
+                translation.src, values.get(ident(translation), '')))
+    return sorted(result)
