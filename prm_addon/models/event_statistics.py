@@ -20,6 +20,9 @@ class EventStatistics(ModelSQL, ModelView):
             ('open', "Open"),
             ('closed', "Closed"),
             ], "Status", sort=False)
+    # The status in the user's language, for the graph's legend
+    state_string = state.translated('state')
+    status = fields.Function(fields.Char("Status"), 'get_status')
     count = fields.Integer("Events")
 
     @classmethod
@@ -28,6 +31,9 @@ class EventStatistics(ModelSQL, ModelView):
         cls._order = [
             ('month', 'DESC'), ('type', 'ASC'), ('responsible', 'ASC'),
             ('state', 'ASC'), ('id', 'ASC')]
+
+    def get_status(self, name):
+        return self.state_string
 
     @classmethod
     def table_query(cls):
