@@ -11,10 +11,12 @@ key has a value.
 """
 import glob
 import os
+import re
 from collections import defaultdict
 
 from lxml import etree
 
+import trytond
 from trytond.modules import create_graph
 from trytond.pool import Pool
 from trytond.transaction import Transaction
@@ -82,6 +84,37 @@ def _menus_and_actions(user):
     return menus, actions
 
 
+def messages():
+    """The xml ids of the ir.message a sales person may meet: those that
+    trytond's model layer raises (validation, access, import), not those
+    of the administration (dict schemas), and all messages of the other
+    modules of MODULES"""
+    pool = Pool()
+    ModelData = pool.get('ir.model.data')
+    root = os.path.dirname(trytond.__file__)
+    sources = glob.glob(os.path.join(root, 'model', '**', '*.py'),
+        recursive=True)
+    sources += [os.path.join(root, 'ir', n) for n in ['model.py', 'rule.py']]
+    patterns = []
+    for path in sources:
+        with open(path, encoding='utf-8') as f:
+            for name in re.findall(r"'ir\.(msg_[^']*)'", f.read()):
+                # 'ir.msg_%s_rule_error', f'ir.msg_{mode}_error'
+                patterns.append(re.compile(re.sub(
+                            r'%s|\\{\w+\\}', r'\\w+', re.escape(name))))
+    ids = []
+    for data in ModelData.search([
+                ('model', '=', 'ir.message'),
+                ('module', 'in', list(MODULES - {'prm_addon'})),
+                ]):
+        if data.module == 'ir' and (
+                data.fs_id.startswith('msg_dict_schema')
+                or not any(p.fullmatch(data.fs_id) for p in patterns)):
+            continue
+        ids.append(data.db_id)
+    return ids
+
+
 def reached(user):
     """Return {(type, name): set of res_id or src} of the strings the user
     meets, and the models of the screens"""
@@ -93,6 +126,7 @@ def reached(user):
 
     menus, actions = _menus_and_actions(user)
     keys['model', 'ir.ui.menu,name'].update(m.id for m in menus)
+    keys['model', 'ir.message,text'].update(messages())
     views = defaultdict(set)
     for action in actions:
         keys['model', 'ir.action,name'].add(action.action.id)
