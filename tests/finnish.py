@@ -42,7 +42,7 @@ VIEW_TYPES = ['tree', 'form', 'graph', 'calendar']
 
 
 def load_translations(lang='fi'):
-    """Load the PO files of every activated module for lang, in the order
+    """Load the PO files of the activated MODULES for lang, in the order
     trytond loads them (dependencies first, overrides after each module's
     own file), as an update with lang translatable does"""
     pool = Pool()
@@ -55,6 +55,8 @@ def load_translations(lang='fi'):
     activated = {m.name for m in Module.search(
                 [('state', '=', 'activated')])}
     for node in create_graph(activated):
+        if node.name not in MODULES:
+            continue
         localedir = os.path.join(node.info['directory'], 'locale')
         files = (glob.glob(os.path.join(localedir, f'{lang}.po'))
             + glob.glob(os.path.join(localedir, 'override', f'{lang}.po')))
