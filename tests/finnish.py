@@ -21,8 +21,8 @@ from trytond.modules import create_graph
 from trytond.pool import Pool
 from trytond.transaction import Transaction
 
-# The modules of the screens a sales person uses; strings of other
-# modules (account, stock, ...) are out of scope.
+# The modules of the screens a sales person uses; of the other modules
+# (account, stock, ...) only the menus the sales person sees are checked.
 MODULES = {
     'ir', 'res', 'party', 'company', 'party_relationship', 'sale',
     'purchase', 'account_invoice', 'product', 'dashboard', 'inbound_email',
@@ -42,7 +42,7 @@ VIEW_TYPES = ['tree', 'form', 'graph', 'calendar']
 
 
 def load_translations(lang='fi'):
-    """Load the PO files of the activated MODULES for lang, in the order
+    """Load the PO files of the activated modules for lang, in the order
     trytond loads them (dependencies first, overrides after each module's
     own file), as an update with lang translatable does"""
     pool = Pool()
@@ -55,8 +55,6 @@ def load_translations(lang='fi'):
     activated = {m.name for m in Module.search(
                 [('state', '=', 'activated')])}
     for node in create_graph(activated):
-        if node.name not in MODULES:
-            continue
         localedir = os.path.join(node.info['directory'], 'locale')
         files = (glob.glob(os.path.join(localedir, f'{lang}.po'))
             + glob.glob(os.path.join(localedir, 'override', f'{lang}.po')))
@@ -228,10 +226,15 @@ def translations(user, lang='fi'):
         if translation.lang == lang:
             if translation.value:
                 values[key] = translation.value
-        elif translation.module in MODULES:
+        elif (translation.module in MODULES
+                # The menus of any module: the sales person sees them all
+                or key[:2] == ('model', 'ir.ui.menu,name')):
             sources.append(translation)
     fs_ids = {}
-    for data in ModelData.search([('module', 'in', list(MODULES))]):
+    for data in ModelData.search(['OR',
+                ('module', 'in', list(MODULES)),
+                ('model', '=', 'ir.ui.menu'),
+                ]):
         fs_ids[data.module, data.model, data.db_id] = data.fs_id
         # The names of actions are stored on ir.action (as trytond exports)
         for model in Translation.extra_model_data(data):

@@ -75,7 +75,7 @@ CACHE_SOURCES = [
     'scripts/common.sh',
     'constraints.txt',
     # start.sh installs them into the web client it serves
-    'sao/locale',
+    'sao',
     ]
 
 
