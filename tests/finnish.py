@@ -39,6 +39,8 @@ SALES_GROUPS = [
 # attachments and notes of the toolbar
 OTHER_MODELS = ['res.user', 'ir.attachment', 'ir.note']
 VIEW_TYPES = ['tree', 'form', 'graph', 'calendar']
+# Every record of the model
+ALL = 'all records'
 
 
 def load_translations(lang='fi'):
@@ -63,13 +65,26 @@ def load_translations(lang='fi'):
 
 
 def _view_strings(arch):
-    "Every attribute value of the view arch"
-    strings = set()
+    """Every attribute value of the view arch, the xml ids of its links
+    (buttons that open related records, with counters) and the fields
+    shown as a drop-down list of records"""
+    strings, links, drop_downs = set(), set(), set()
     for element in etree.fromstring(arch).iter():
         strings.update(v for v in element.attrib.values() if v)
         if element.text and element.text.strip():
             strings.add(element.text.strip())
-    return strings
+        if element.tag == 'link':
+            links.add(element.get('name'))
+        elif element.get('widget') == 'selection':
+            drop_downs.add(element.get('name'))
+    return strings, links, drop_downs
+
+
+def _add_window(keys, window):
+    "The name of an act_window and of its tabs (with counters)"
+    keys['model', 'ir.action,name'].add(window.action.id)
+    keys['model', 'ir.action.act_window.domain,name'].update(
+        d.id for d in window.act_window_domains)
 
 
 def _menus_and_actions(user):
@@ -120,7 +135,9 @@ def reached(user):
     meets, and the models of the screens"""
     pool = Pool()
     ActionKeyword = pool.get('ir.action.keyword')
+    ActWindow = pool.get('ir.action.act_window')
     Button = pool.get('ir.model.button')
+    ModelData = pool.get('ir.model.data')
     ModelAccess = pool.get('ir.model.access')
     keys = defaultdict(set)
 
@@ -132,8 +149,7 @@ def reached(user):
         keys['model', 'ir.action,name'].add(action.action.id)
         if action.__name__ != 'ir.action.act_window':
             continue
-        keys['model', 'ir.action.act_window.domain,name'].update(
-            d.id for d in action.act_window_domains)
+        _add_window(keys, action)
         for view in action.act_window_views:
             views[action.res_model].add((view.view.id, view.view.type))
         views[action.res_model].update(
@@ -170,8 +186,17 @@ def reached(user):
                                 view_id=view_id, view_type=view_type)
                         except Exception:
                             continue
-                keys['view', model].update(_view_strings(result['arch']))
+                strings, links, drop_downs = _view_strings(result['arch'])
+                keys['view', model].update(strings)
+                for link in links:
+                    _add_window(keys, ActWindow(ModelData.get_id(
+                                *link.split('.', 1))))
                 for name, field in result['fields'].items():
+                    if name in drop_downs and field.get('relation'):
+                        # Every record is offered: their names
+                        Target = pool.get(field['relation'])
+                        keys['model', '%s,%s' % (
+                                Target.__name__, Target._rec_name)].add(ALL)
                     keys['field', f'{model},{name}'].add(field['string'])
                     selection = field.get('selection')
                     if isinstance(selection, (list, tuple)):
@@ -190,6 +215,9 @@ def reached(user):
                                 'form_action', 'form_print', 'form_relate']),
                         ]):
                 keys['model', 'ir.action,name'].add(keyword.action.id)
+                for window in ActWindow.search([
+                            ('action', '=', keyword.action.id)]):
+                    _add_window(keys, window)
         todo = following
     return keys
 
@@ -204,7 +232,8 @@ def set_view_sources():
 
 def translations(user, lang='fi'):
     """Return [(module, msgctxt, msgid, translation or '')] of the strings
-    of MODULES the user meets (set_view_sources must have run)"""
+    the user meets on the screens of the models of MODULES, and of the
+    menus (set_view_sources must have run)"""
     pool = Pool()
     Translation = pool.get('ir.translation')
     ModelData = pool.get('ir.model.data')
@@ -215,25 +244,30 @@ def translations(user, lang='fi'):
             translation.res_id if translation.type == 'model'
             else translation.src)
 
+    # The screens of these models are checked whole, with the strings
+    # other modules add to them (e.g. the accounting page of a party)
+    own_models = {m.name for m in pool.get('ir.model').search([
+                ('module', 'in', list(MODULES)),
+                ])}
     sources, values = [], {}
     for translation in Translation.search([
                 ('name', 'in', list({n for _, n in keys})),
                 ('lang', 'in', ['en', lang]),
                 ]):
         key = ident(translation)
-        if key[2] not in keys.get(key[:2], ()):
+        wanted = keys.get(key[:2], ())
+        if key[2] not in wanted and ALL not in wanted:
             continue
         if translation.lang == lang:
             if translation.value:
                 values[key] = translation.value
         elif (translation.module in MODULES
-                # The menus of any module: the sales person sees them all
-                or key[:2] == ('model', 'ir.ui.menu,name')):
+                or translation.name.split(',')[0] in own_models):
             sources.append(translation)
     fs_ids = {}
-    for data in ModelData.search(['OR',
-                ('module', 'in', list(MODULES)),
-                ('model', '=', 'ir.ui.menu'),
+    for data in ModelData.search([
+                ('module', 'in', list({t.module for t in sources
+                            if t.res_id >= 0})),
                 ]):
         fs_ids[data.module, data.model, data.db_id] = data.fs_id
         # The names of actions are stored on ir.action (as trytond exports)
