@@ -89,20 +89,20 @@ def wait_until(page, condition, what, timeout=15):
         page.wait_for_timeout(100)
 
 
-def test_finnish_day(login, rpc, mailbox):
+def test_finnish_day(login, rpc, mailbox, screenshot):
     "10. The sales person's day, every screen in Finnish"
     admin, prm = rpc('admin'), rpc('prm')
     finnish = admin.id_of('ir.lang', [('code', '=', 'fi')])
     user, = admin.read('res.user', [prm.user_id], ['language'])
     admin.write('res.user', [prm.user_id], {'language': finnish})
     try:
-        walk_the_day(login('prm').client, prm, mailbox)
+        walk_the_day(login('prm').client, prm, mailbox, screenshot)
     finally:
         admin.write('res.user', [prm.user_id], {
                 'language': user['language']})
 
 
-def walk_the_day(sao, prm, mailbox):
+def walk_the_day(sao, prm, mailbox, screenshot):
     page = sao.page
     follow_ups = prm.search_count('prm.event', [
             ('responsible', '=', prm.user_id),
@@ -132,6 +132,7 @@ def walk_the_day(sao, prm, mailbox):
     events = sao.one2many(card, 'Tapahtumat')
     expect(sao.rows(events)).to_have_count(events_before)
     assert_finnish(page, "partner card, events tab")
+    screenshot(page, 'fi-party-events-tab')
 
     # A new event from the card
     title = f'Soitto {uuid.uuid4().hex[:6]}'
@@ -193,6 +194,7 @@ def walk_the_day(sao, prm, mailbox):
     expect(sao.rows(screen)).to_have_count(3)
     sao.settle()
     assert_finnish(page, "contact-group management")
+    screenshot(page, 'fi-contact-group-management')
     # The actions on the selected rows
     sao.rows(screen).first.locator(
         'td.selection-state input[type=checkbox]').check()
