@@ -302,7 +302,8 @@ class ContactGroupMove(ModelSQL, ModelView):
     # The names stored in the history, for the groups deleted since
     from_group_name = fields.Char("From Group Name")
     group_name = fields.Char("To Group Name")
-    name = fields.Function(fields.Char("Move"), 'get_name')
+    name = fields.Function(
+        fields.Char("Move"), 'get_name', searcher='search_name')
     count = fields.Integer("Parties")
 
     @classmethod
@@ -348,6 +349,18 @@ class ContactGroupMove(ModelSQL, ModelView):
         return '%s → %s' % (
             group_name(self.from_group, self.from_group_name),
             group_name(self.group, self.group_name))
+
+    @classmethod
+    def search_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        if operator.startswith('!') or operator.startswith('not '):
+            bool_op = 'AND'
+        else:
+            bool_op = 'OR'
+        return [bool_op,
+            ('from_group.rec_name', operator, operand, *extra),
+            ('group.rec_name', operator, operand, *extra),
+            ]
 
 
 def _ids(values):
