@@ -45,6 +45,7 @@ prm_sao() {
     local dir=$PRM_ROOT/.sao stamp=$PRM_ROOT/.sao/.installed-$PRM_SAO_VERSION
     if [ -f "$stamp" ] && [ -f "$PRM_SAO_ROOT/index.html" ] \
             && [ -d "$PRM_SAO_ROOT/node_modules" ]; then
+        prm_sao_files
         return 0
     fi
     command -v npm >/dev/null || { echo "npm is missing (apt-get install npm)" >&2; return 1; }
@@ -56,6 +57,7 @@ prm_sao() {
     (cd "$PRM_SAO_ROOT" && npm install --omit=dev --legacy-peer-deps \
         --no-audit --no-fund --loglevel=error >/dev/null) || return 1
     [ -f "$PRM_SAO_ROOT/index.html" ] || { echo "sao has no index.html" >&2; return 1; }
+    prm_sao_files || return 1
     touch "$stamp"
 }
 
@@ -88,4 +90,19 @@ prm_system_packages() {
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq && apt-get install -y -qq --no-install-recommends \
         "${missing[@]}" >/dev/null
+}
+
+# What this project adds to the web client, copied into its root on every
+# call so that a change reaches an installed web client:
+# - sao/locale/<lang>.json: sao 8.0.11's catalogues are incomplete (its
+#   Finnish is empty); it reads locale/<lang>.json for the user's language;
+# - sao/custom.js, which sao loads from its root: the user's language is
+#   loaded before the login actions open their tabs.
+prm_sao_files() {
+    local file target
+    for file in "$PRM_ROOT"/sao/locale/*.json "$PRM_ROOT"/sao/custom.js; do
+        [ -f "$file" ] || continue
+        target=$PRM_SAO_ROOT/${file#"$PRM_ROOT"/sao/}
+        cmp -s "$file" "$target" || cp "$file" "$target" || return 1
+    done
 }

@@ -70,21 +70,25 @@ PARTNERS = [
     ]
 
 
-# Contact groups of the demo: name, description, members (partners and
-# contact persons, by name). "Fair visitors" not in "Contacted" is the fair
-# example of the management screen.
+# Contact groups of the demo: name in English and in Finnish (translatable:
+# each user sees the name in their language), description, members
+# (partners and contact persons, by name). "Fair visitors" not in
+# "Contacted" is the fair example of the management screen.
 CONTACT_GROUPS = [
-    ("Mailing list", "Receives the quarterly newsletter.", [
+    ("Mailing list", "Postituslista",
+        "Saa neljännesvuosittaisen uutiskirjeen.", [
             "Kone Laine Oy", "Savon Sähkö Oy", "Turun Teollisuus Oy",
             "Pirkan Puu Oy", "Liisa Laine", "Sanna Räsänen"]),
-    ("Fair visitors", "Visited our stand at the Alihankinta fair.", [
+    ("Fair visitors", "Messuvieraat",
+        "Kävivät osastollamme Alihankinta-messuilla.", [
             "Pirkan Puu Oy", "Hanna Mäkinen", "Turun Teollisuus Oy",
             "Mikko Virtanen", "Lapin Logistiikka Oy", "Jussi Hyvönen"]),
-    ("Contacted", "Called after the fair.", [
+    ("Contacted", "Yhteydenotto tehty", "Soitettu messujen jälkeen.", [
             "Pirkan Puu Oy", "Hanna Mäkinen"]),
-    ("Candidates", "Prospects to call this month.", [
+    ("Candidates", "Ehdokkaat", "Tämän kuun soittolista.", [
             "Lapin Logistiikka Oy", "Aino Korhonen", "Pekka Niemi"]),
-    ("Visit", "To visit in person.", ["Savon Sähkö Oy"]),
+    ("Visit", "Vierailu", "Käydään tapaamassa paikan päällä.",
+        ["Savon Sähkö Oy"]),
     ]
 
 
@@ -150,6 +154,9 @@ def main():
 
     Lang = Model.get('ir.lang')
     english, = Lang.find([('code', '=', 'en')])
+    # A Finnish company and Finnish partners: their documents and mails
+    # are in Finnish; the users choose their own language.
+    finnish, = Lang.find([('code', '=', 'fi')])
 
     def set_address(party, street, building, postal_code, city):
         address = party.addresses[0] if party.addresses \
@@ -160,7 +167,7 @@ def main():
         address.city = city
         address.country = finland
 
-    company_party = Party(name=COMPANY_NAME, lang=english)
+    company_party = Party(name=COMPANY_NAME, lang=finnish)
     set_address(company_party, "Mannerheimintie", "10", "00100", "Helsinki")
     company_party.contact_mechanisms.new(type='phone', value="+358 9 000 1000")
     company_party.contact_mechanisms.new(
@@ -218,7 +225,7 @@ def main():
     partners, contacts = [], {}
     for (name, street, building, postal_code, city, phone, email,
             persons) in PARTNERS:
-        partner = Party(name=name)
+        partner = Party(name=name, lang=finnish)
         set_address(partner, street, building, postal_code, city)
         partner.contact_mechanisms.new(type='phone', value=phone)
         partner.contact_mechanisms.new(type='email', value=email)
@@ -226,7 +233,7 @@ def main():
         partners.append(partner)
         contacts[partner.id] = []
         for person_name, mobile, person_email in persons:
-            person = Party(name=person_name)
+            person = Party(name=person_name, lang=finnish)
             set_address(person, street, building, postal_code, city)
             person.contact_mechanisms.new(type='mobile', value=mobile)
             person.contact_mechanisms.new(type='email', value=person_email)
@@ -401,10 +408,14 @@ def main():
     everyone = partners + [p for ps in contacts.values() for p in ps]
     by_name = {p.name: p for p in everyone}
     groups = {}
-    for name, description, members in CONTACT_GROUPS:
+    for name, name_fi, description, members in CONTACT_GROUPS:
         group = ContactGroup(name=name, description=description)
         group.parties.extend(Party(by_name[m].id) for m in members)
         group.save()
+        with config.get_config().set_context(language='fi'):
+            group_fi = ContactGroup(group.id)
+            group_fi.name = name_fi
+            group_fi.save()
         groups[name] = group
     do_not_contact, = ContactGroup.find([('do_not_contact', '=', True)])
     do_not_contact.parties.append(Party(by_name["Jussi Hyvönen"].id))

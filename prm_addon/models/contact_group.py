@@ -4,10 +4,9 @@ import datetime
 from collections import defaultdict
 
 from sql import Literal, Null
-from sql.aggregate import Count, Min
-from sql.conditionals import Coalesce
+from sql.aggregate import Count, Max, Min
 from sql.functions import DateTrunc, Function
-from sql.operators import Concat, Equal, Exists, ILike
+from sql.operators import Equal, Exists, ILike
 
 from trytond.i18n import gettext
 from trytond.model import (
@@ -300,7 +299,11 @@ class ContactGroupMove(ModelSQL, ModelView):
     month = fields.Date("Month")
     from_group = fields.Many2One('prm.contact_group', "From Group")
     group = fields.Many2One('prm.contact_group', "To Group")
-    name = fields.Char("Move")
+    # The names stored in the history, for the groups deleted since
+    from_group_name = fields.Char("From Group Name")
+    group_name = fields.Char("To Group Name")
+    name = fields.Function(
+        fields.Char("Move"), 'get_name', searcher='search_name')
     count = fields.Integer("Parties")
 
     @classmethod
@@ -321,8 +324,7 @@ class ContactGroupMove(ModelSQL, ModelView):
             history.id, history.date,
             cls.month.sql_cast(DateTrunc('month', history.date)).as_('month'),
             history.from_group, history.group,
-            Coalesce(history.from_group_name, '').as_('from_name'),
-            Coalesce(history.group_name, '').as_('to_name'),
+            history.from_group_name, history.group_name,
             where=history.action.in_(['add', 'move'])
             & (history.group != Null))
         return moves.select(
@@ -334,11 +336,31 @@ class ContactGroupMove(ModelSQL, ModelView):
             moves.month.as_('month'),
             moves.from_group.as_('from_group'),
             moves.group.as_('group'),
-            Concat(Concat(moves.from_name, ' → '), moves.to_name).as_('name'),
+            Max(moves.from_group_name).as_('from_group_name'),
+            Max(moves.group_name).as_('group_name'),
             Count(moves.id).as_('count'),
-            group_by=[
-                moves.month, moves.from_group, moves.group,
-                moves.from_name, moves.to_name])
+            group_by=[moves.month, moves.from_group, moves.group])
+
+    def get_name(self, name):
+        # The groups' names in the user's language; the stored name of a
+        # group deleted since
+        def group_name(group, stored):
+            return group.rec_name if group else (stored or '')
+        return '%s → %s' % (
+            group_name(self.from_group, self.from_group_name),
+            group_name(self.group, self.group_name))
+
+    @classmethod
+    def search_name(cls, name, clause):
+        _, operator, operand, *extra = clause
+        if operator.startswith('!') or operator.startswith('not '):
+            bool_op = 'AND'
+        else:
+            bool_op = 'OR'
+        return [bool_op,
+            ('from_group.rec_name', operator, operand, *extra),
+            ('group.rec_name', operator, operand, *extra),
+            ]
 
 
 def _ids(values):

@@ -454,9 +454,12 @@ class Event(Workflow, ModelSQL, ModelView):
         # contact does not silence the next one.
         key = Warning.format('prm_do_not_contact', flagged)
         if Warning.check(key):
+            groups = sorted({m.group.rec_name for m in members})
             raise DoNotContactWarning(key, gettext(
-                    'prm_addon.msg_event_do_not_contact',
-                    parties=', '.join(p.rec_name for p in flagged[:5])))
+                    'prm_addon.msg_event_do_not_contact' if len(flagged) == 1
+                    else 'prm_addon.msg_event_do_not_contact_plural',
+                    parties=', '.join(p.rec_name for p in flagged[:5]),
+                    groups=', '.join(groups)))
         table = cls.__table__()
         flagged_ids = {p.id for p in flagged}
         cursor = Transaction().connection.cursor()

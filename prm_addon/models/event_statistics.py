@@ -2,6 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 from sql import Literal
 from sql.aggregate import Count, Min
+from sql.conditionals import Case
 from sql.functions import DateTrunc
 
 from trytond.model import ModelSQL, ModelView, fields
@@ -20,6 +21,8 @@ class EventStatistics(ModelSQL, ModelView):
             ('open', "Open"),
             ('closed', "Closed"),
             ], "Status", sort=False)
+    # The status in the user's language, for the graph's legend
+    status = fields.Char("Status")
     count = fields.Integer("Events")
 
     @classmethod
@@ -46,6 +49,8 @@ class EventStatistics(ModelSQL, ModelView):
             event.create_date,
             cls.month.sql_cast(DateTrunc('month', event.date)).as_('month'),
             where=event.id.in_(visible))
+        status = [(events.state == k, cls.status.sql_cast(Literal(v)))
+            for k, v in cls.fields_get(['state'])['state']['selection']]
         return events.select(
             Min(events.id).as_('id'),
             Literal(0).as_('create_uid'),
@@ -56,6 +61,9 @@ class EventStatistics(ModelSQL, ModelView):
             events.type.as_('type'),
             events.responsible.as_('responsible'),
             events.state.as_('state'),
+            # A Function field would read the rows again, without the
+            # rules of the events: other rows, other ids
+            Case(*status, else_=events.state).as_('status'),
             Count(events.id).as_('count'),
             group_by=[
                 events.month, events.type, events.responsible,

@@ -74,6 +74,8 @@ CACHE_SOURCES = [
     'scripts/start.sh',
     'scripts/common.sh',
     'constraints.txt',
+    # start.sh installs them into the web client it serves
+    'sao',
     ]
 
 
