@@ -6,14 +6,15 @@ from collections import defaultdict
 from sql import Literal, Null
 from sql.aggregate import Count, Min
 from sql.conditionals import Coalesce
-from sql.functions import DateTrunc, Function
+from sql.functions import CurrentTimestamp, DateTrunc, Function
 from sql.operators import Concat, Equal, Exists, ILike
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Exclude, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.model.exceptions import AccessError
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, PYSONEncoder
 from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
@@ -155,61 +156,117 @@ class ContactGroupParty(ModelSQL, ModelView):
                 ], order=[])
 
     @classmethod
+    def _in_sql(cls, mode):
+        """Whether mode may run as a few SQL statements
+
+        The access of the user is checked (AccessError); with a record
+        rule on memberships, the ORM runs instead, to apply it."""
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        Rule = pool.get('ir.rule')
+        ModelAccess.check(cls.__name__, mode)
+        return not Rule.domain_get(cls.__name__, mode=mode)
+
+    @classmethod
+    def _party_ids_in(cls, group, party_ids):
+        "The ids among party_ids of the members of group"
+        member = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        result = set()
+        for sub_ids in grouped_slice(party_ids, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*member.select(member.party,
+                    where=(member.group == group.id)
+                    & fields.SQL_OPERATORS['in'](member.party, sub_ids)))
+            result.update(p for p, in cursor)
+        return result
+
+    @classmethod
+    def _insert(cls, group, party_ids):
+        "Insert the memberships of party_ids in group (none already in)"
+        member = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        user, now = Transaction().user, CurrentTimestamp()
+        for sub_ids in grouped_slice(
+                sorted(party_ids), backend.MAX_QUERY_PARAMS // 2):
+            cursor.execute(*member.insert(
+                    [member.group, member.party, member.create_uid,
+                        member.create_date],
+                    [[group.id, p, user, now] for p in sub_ids]))
+
+    @classmethod
+    def _delete(cls, group, party_ids):
+        member = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(
+                sorted(party_ids), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*member.delete(
+                    where=(member.group == group.id)
+                    & fields.SQL_OPERATORS['in'](member.party, sub_ids)))
+        # Forget the memberships read before
+        Transaction().counter += 1
+
+    @classmethod
     def add(cls, group, parties, event=None):
         "Add the parties to the group; members already in stay as they are"
+        History = Pool().get('prm.contact_group.history')
         group = cls._check_group(group)
-        existing = {m.party.id for m in cls._members([group], parties)}
-        seen = set()
-        to_create = []
-        for party in parties:
-            if party.id in existing or party.id in seen:
-                continue
-            seen.add(party.id)
-            to_create.append({'group': group.id, 'party': party.id})
-        with Transaction().set_context(prm_event=event.id if event else None):
-            cls.create(to_create)
-        return len(to_create)
+        party_ids = {p.id for p in parties}
+        new = party_ids - cls._party_ids_in(group, party_ids)
+        if not cls._in_sql('create'):
+            with Transaction().set_context(
+                    prm_event=event.id if event else None):
+                cls.create([{'group': group.id, 'party': p}
+                        for p in sorted(new)])
+            return len(new)
+        cls._insert(group, new)
+        History.record_sql('add', group, sorted(new), event=event)
+        return len(new)
 
     @classmethod
     def remove(cls, group, parties, event=None):
         "Remove the parties from the group"
+        History = Pool().get('prm.contact_group.history')
         group = cls._check_group(group)
-        members = cls._members([group], parties)
-        with Transaction().set_context(prm_event=event.id if event else None):
-            cls.delete(members)
+        members = cls._party_ids_in(group, {p.id for p in parties})
+        if not cls._in_sql('delete'):
+            with Transaction().set_context(
+                    prm_event=event.id if event else None):
+                cls.delete(cls._members([group], cls.browse(members)))
+            return len(members)
+        cls._delete(group, members)
+        History.record_sql('remove', group, sorted(members), event=event)
         return len(members)
 
     @classmethod
     def move(cls, from_group, to_group, parties, event=None):
         "Move the parties from one group to another (M2, M5)"
-        pool = Pool()
-        History = pool.get('prm.contact_group.history')
+        History = Pool().get('prm.contact_group.history')
         from_group = cls._check_group(from_group)
         to_group = cls._check_group(to_group)
         if from_group == to_group:
             raise ContactGroupError(gettext(
                     'prm_addon.msg_contact_group_move_same',
                     group=from_group.rec_name))
-        members = cls._members([from_group], parties)
-        in_from = {m.party.id for m in members}
+        party_ids = {p.id for p in parties}
+        in_from = cls._party_ids_in(from_group, party_ids)
         outside = [p for p in parties if p.id not in in_from]
         if outside:
             raise ContactGroupError(gettext(
                     'prm_addon.msg_contact_group_move_not_member',
                     party=outside[0].rec_name,
                     group=from_group.rec_name))
-        already = {m.party.id for m in cls._members([to_group], parties)}
-        with Transaction().set_context(_prm_contact_group_move=True):
-            cls.delete(members)
-            cls.create([{'group': to_group.id, 'party': p}
-                    for p in sorted(in_from - already)])
-        History.record([{
-                    'party': p,
-                    'group': to_group.id,
-                    'from_group': from_group.id,
-                    'action': 'move',
-                    'event': event.id if event else None,
-                    } for p in sorted(in_from)])
+        new = in_from - cls._party_ids_in(to_group, in_from)
+        if cls._in_sql('delete') and cls._in_sql('create'):
+            cls._delete(from_group, in_from)
+            cls._insert(to_group, new)
+        else:
+            with Transaction().set_context(_prm_contact_group_move=True):
+                cls.delete(cls._members([from_group], parties))
+                cls.create([{'group': to_group.id, 'party': p}
+                        for p in sorted(new)])
+        History.record_sql(
+            'move', to_group, sorted(in_from), from_group=from_group,
+            event=event)
         return len(in_from)
 
     @classmethod
@@ -288,6 +345,31 @@ class ContactGroupHistory(ModelSQL, ModelView):
             return cls.create(values)
 
     @classmethod
+    def record_sql(cls, action, group, party_ids, from_group=None,
+            event=None):
+        """Record the same change of membership of many parties, as the
+        current user, now, in a few INSERT statements"""
+        ContactGroup = Pool().get('prm.contact_group')
+        transaction = Transaction()
+        table = cls.__table__()
+        cursor = transaction.connection.cursor()
+        with transaction.set_context(active_test=False):
+            group, = ContactGroup.browse([group.id])
+            from_name = from_group.name if from_group else None
+        now = datetime.datetime.now()
+        values = [now, transaction.user or None, action, group.id,
+            group.name, from_group.id if from_group else None, from_name,
+            event.id if event else None, 0, CurrentTimestamp()]
+        for sub_ids in grouped_slice(
+                party_ids, backend.MAX_QUERY_PARAMS // (len(values) + 1)):
+            cursor.execute(*table.insert(
+                    [table.date, table.user, table.action, table.group,
+                        table.group_name, table.from_group,
+                        table.from_group_name, table.event,
+                        table.create_uid, table.create_date, table.party],
+                    [values + [p] for p in sub_ids]))
+
+    @classmethod
     def default_date(cls):
         return datetime.datetime.now()
 
@@ -339,6 +421,34 @@ class ContactGroupMove(ModelSQL, ModelView):
             group_by=[
                 moves.month, moves.from_group, moves.group,
                 moves.from_name, moves.to_name])
+
+
+class Party(metaclass=PoolMeta):
+    __name__ = 'party.party'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # The management screen lists by name and searches part of it
+        cls._sql_indexes.update({
+                Index(t, (t.name, Index.Range()), (t.id, Index.Range())),
+                Index(t, (t.name, Index.Similarity())),
+                })
+
+
+class ContactMechanism(metaclass=PoolMeta):
+    __name__ = 'party.contact_mechanism'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # The management screen searches part of a phone or an email
+        cls._sql_indexes.update({
+                Index(t, (t.value, Index.Similarity())),
+                Index(t, (Replace(t.value, ' ', ''), Index.Similarity())),
+                })
 
 
 def _ids(values):
@@ -813,6 +923,9 @@ class LogContactStart(ModelView):
     __name__ = 'prm.contact_group.log_contact.start'
     __string__ = "Log Contact"
     party = fields.Many2One('party.party', "Party", readonly=True)
+    contact = fields.Many2One(
+        'party.party', "Contact Person", readonly=True,
+        help="The contact person of the party the contact was with.")
     type = fields.Many2One('prm.event.type', "Type")
     title = fields.Char("Title", required=True)
     notes = fields.Text("Internal Notes")
@@ -841,8 +954,17 @@ class LogContactStart(ModelView):
         help="The group the party goes to.")
 
 
+class LogContactDone(ModelView):
+    __name__ = 'prm.contact_group.log_contact.done'
+    __string__ = "Contact Logged"
+    summary = fields.Text("Summary", readonly=True)
+
+
 class LogContact(Wizard):
-    "Log a contact and move the party in one step (M5)"
+    """Log a contact and move the party in one step (M5)
+
+    On a contact person's row, the events are the company's, with the
+    person as contact (E1, F5); the memberships stay the row's."""
     __name__ = 'prm.contact_group.log_contact'
     start = StateView(
         'prm.contact_group.log_contact.start',
@@ -851,10 +973,16 @@ class LogContact(Wizard):
             Button("Log", 'log', 'tryton-ok', default=True),
             ])
     log = StateTransition()
+    done = StateView(
+        'prm.contact_group.log_contact.done',
+        'prm_addon.contact_group_log_contact_done_view_form', [
+            Button("OK", 'end', 'tryton-ok', default=True),
+            ])
 
     def default_start(self, fields):
         pool = Pool()
         Member = pool.get('prm.contact_group-party.party')
+        ModelData = pool.get('ir.model.data')
         parties = _selected_parties(self)
         if len(parties) != 1:
             raise ContactGroupError(gettext(
@@ -870,8 +998,11 @@ class LogContact(Wizard):
                 break
         if current is None and len(groups) == 1:
             current = groups[0]
+        company, contact = _company_and_contact(party)
         return {
-            'party': party.id,
+            'party': company.id,
+            'contact': contact.id if contact else None,
+            'type': ModelData.get_id('prm_addon', 'event_type_phone_call'),
             'party_groups': groups,
             'current_group': current,
             }
@@ -902,25 +1033,65 @@ class LogContact(Wizard):
                     start.notes,
                     gettext('prm_addon.msg_log_contact_outcome',
                         outcome=start.outcome) if start.outcome else None]))
-        values = [{
-                'party': party.id,
-                'title': start.title,
-                'type': start.type.id if start.type else None,
-                'notes': notes or None,
-                }]
+        company, contact = _company_and_contact(party)
+        common = {
+            'party': company.id,
+            'contact': contact.id if contact else None,
+            'type': start.type.id if start.type else None,
+            }
+        values = [{**common, 'title': start.title, 'notes': notes or None}]
         if start.follow_up_date:
-            values.append({
-                    'party': party.id,
+            values.append({**common,
                     'title': start.follow_up_title or start.title,
-                    'type': start.type.id if start.type else None,
                     'follow_up_date': start.follow_up_date,
                     })
         events = Event.create(values)
-        event = events[0]
-        Event.close([event])
+        Event.close(events[:1])
         if start.target_group:
-            Member.move(current, target, [party], event=event)
-        return 'end'
+            Member.move(current, target, [party], event=events[0])
+        self.done.summary = self._summary(events, party)
+        return 'done'
+
+    def _summary(self, events, party):
+        "What the log did, in the user's words"
+        event, *follow_ups = events
+        lines = [gettext('prm_addon.msg_log_contact_done',
+                event=event.rec_name, party=event.party.rec_name)]
+        if event.contact:
+            lines.append(gettext('prm_addon.msg_log_contact_done_contact',
+                    contact=event.contact.rec_name))
+        for follow_up in follow_ups:
+            lines.append(gettext('prm_addon.msg_log_contact_done_follow_up',
+                    event=follow_up.rec_name,
+                    date=Pool().get('ir.lang').get().strftime(
+                        follow_up.follow_up_date)))
+        if self.start.target_group:
+            lines.append(gettext('prm_addon.msg_log_contact_done_move',
+                    party=party.rec_name,
+                    from_group=self.start.current_group.rec_name,
+                    to_group=self.start.target_group.rec_name))
+        return '\n'.join(lines)
+
+    def default_done(self, fields):
+        return {'summary': self.done.summary}
 
     def end(self):
         return 'reload'
+
+
+def _company_and_contact(party):
+    """The company and the contact person the events of party's row are for
+
+    A contact person ("Contact Person of" a company) is the contact of the
+    first of its companies; any other party is its own partner."""
+    pool = Pool()
+    RelationAll = pool.get('party.relation.all')
+    ModelData = pool.get('ir.model.data')
+    relations = RelationAll.search([
+            ('from_', '=', party.id),
+            ('type', '=', ModelData.get_id(
+                    'prm_addon', 'relation_type_contact_of')),
+            ], order=[('id', 'ASC')], limit=1)
+    if relations:
+        return relations[0].to, party
+    return party, None

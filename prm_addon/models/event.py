@@ -41,6 +41,21 @@ class EventsOne2Many(fields.One2Many):
             domain, tables, Model)
 
 
+class ContactMany2One(fields.Many2One):
+    """The contact person of an event
+
+    Event.check_contact checks the contact persons of all the events in
+    one query; the generic check of the domain would OR one sub-query per
+    partner. Its domain is left out while the events are validated."""
+
+    def _get_domain(self):
+        if Transaction().context.get('_prm_contact_checked'):
+            return []
+        return super()._get_domain()
+
+    domain = property(_get_domain, fields.Many2One._set_domain)
+
+
 def document_events_field():
     "The Events tab of a document: its events, new ones prefilled (E7)"
     return EventsOne2Many(
@@ -118,7 +133,7 @@ class Event(Workflow, ModelSQL, ModelView):
             },
         depends={'company'},
         help="The partner the event is about.")
-    contact = fields.Many2One(
+    contact = ContactMany2One(
         'party.party', "Contact Person", ondelete='RESTRICT',
         domain=[
             ('relations', 'where', [
@@ -170,14 +185,26 @@ class Event(Workflow, ModelSQL, ModelView):
             ('number_unique', Unique(t, t.number),
                 'prm_addon.msg_event_number_unique'),
             ]
+        # The orders of the lists (F7) with their filters: the party's
+        # Events tab, the Open tab, the follow-ups; the title for text
+        # searches (trigram where PostgreSQL has pg_trgm).
+        order = [
+            (t.follow_up_date, Index.Range(order='ASC NULLS LAST')),
+            (t.date, Index.Range(order='DESC')),
+            (t.id, Index.Range(order='DESC')),
+            ]
         cls._sql_indexes.update({
-                Index(t, (t.party, Index.Range())),
+                Index(t, (t.party, Index.Range()), *order),
+                Index(t, (t.state, Index.Equality()), *order),
+                Index(t, (t.contact, Index.Range())),
                 Index(t, (t.document, Index.Equality())),
                 Index(
                     t,
                     (t.responsible, Index.Range()),
                     (t.follow_up_date, Index.Range()),
+                    (t.id, Index.Range()),
                     where=t.state == 'open'),
+                Index(t, (t.title, Index.Similarity())),
                 })
         # F7: lists are ordered by the follow-up date, undated ones last.
         cls._order = [
@@ -289,12 +316,16 @@ class Event(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _contact_person_domain(cls, party):
-        "Domain of the contact persons of the party"
+        "Domain of the contact persons of the party (or of the party ids)"
         pool = Pool()
         ModelData = pool.get('ir.model.data')
+        if isinstance(party, list):
+            to = ('to', 'in', party)
+        else:
+            to = ('to', '=', party.id if party else -1)
         return [
             ('relations', 'where', [
-                    ('to', '=', party.id if party else -1),
+                    to,
                     ('type', '=', ModelData.get_id(
                             'prm_addon', 'relation_type_contact_of')),
                     ]),
@@ -428,14 +459,40 @@ class Event(Workflow, ModelSQL, ModelView):
         # before the generic domain check of the fields does.
         cls.check_contact(events, field_names)
         cls.check_document(events, field_names)
-        super()._validate(events, field_names=field_names)
+        with Transaction().set_context(_prm_contact_checked=True):
+            super()._validate(events, field_names=field_names)
+
+    @classmethod
+    def _contact_persons(cls, events):
+        "The pairs (contact, party) of the events that are valid, one query"
+        pool = Pool()
+        Party = pool.get('party.party')
+        RelationAll = pool.get('party.relation.all')
+        ModelData = pool.get('ir.model.data')
+        contacts = {e.contact.id for e in events if e.contact}
+        parties = {e.party.id for e in events if e.contact and e.party}
+        if not contacts or not parties:
+            return set()
+        # The contacts the domain of the field accepts, then their pairs
+        contacts = [p.id for p in Party.search([
+                    ('id', 'in', list(contacts)),
+                    cls._contact_person_domain(list(parties)),
+                    ], order=[])]
+        return {(r.from_.id, r.to.id) for r in RelationAll.search([
+                    ('from_', 'in', contacts),
+                    ('to', 'in', list(parties)),
+                    ('type', '=', ModelData.get_id(
+                            'prm_addon', 'relation_type_contact_of')),
+                    ], order=[])}
 
     @classmethod
     def check_contact(cls, events, field_names=None):
         if field_names and not (field_names & {'party', 'contact'}):
             return
+        valid = cls._contact_persons(events)
         for event in events:
-            if event.contact and not event._is_contact_person():
+            if event.contact and (
+                    event.contact.id, event.party.id) not in valid:
                 raise EventValidationError(gettext(
                         'prm_addon.msg_event_contact_not_of_party',
                         contact=event.contact.rec_name,
