@@ -3,6 +3,8 @@
 import copy
 from urllib.parse import urlsplit
 
+from sql import Column
+
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
@@ -10,6 +12,7 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Date, Eval, Get, Id, If, In, PYSONEncoder
+from trytond.tools import grouped_slice
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 
@@ -39,6 +42,31 @@ class EventsOne2Many(fields.One2Many):
         field.filter = [list(self.filter or []), list(rule_domain)]
         return super(EventsOne2Many, field).convert_domain(
             domain, tables, Model)
+
+    def get(self, ids, model, name, values=None):
+        """The ids of the events, in the order of the lists, found in SQL
+
+        Tryton's One2Many instantiates and reads every event to sort them
+        per record: 2,000 events on a partner card took a second. The
+        rules apply: they are part of the search query."""
+        Target = self.get_target()
+        if Target._fields[self.field]._type == 'reference':
+            return super().get(ids, model, name, values=values)
+        table = Target.__table__()
+        cursor = Transaction().connection.cursor()
+        domain = [(self.field, 'in', list(ids)), list(self.filter or [])]
+        cursor.execute(*Target.search(domain, query=True))
+        found = [i for i, in cursor]
+        owners = {}
+        for sub_ids in grouped_slice(found, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(
+                    table.id, Column(table, self.field),
+                    where=fields.SQL_OPERATORS['in'](table.id, sub_ids)))
+            owners.update(cursor)
+        result = {i: [] for i in ids}
+        for id_ in found:
+            result[owners[id_]].append(id_)
+        return {i: tuple(e) for i, e in result.items()}
 
 
 class ContactMany2One(fields.Many2One):
