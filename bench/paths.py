@@ -54,6 +54,11 @@ def rows(query):
     return cursor.fetchall()
 
 
+def ilike(data):
+    "SQLite's LIKE ignores the case of ASCII letters"
+    return 'ILIKE' if data['backend'] == 'postgresql' else 'LIKE'
+
+
 def visible(alias, data):
     "The events' record rules in SQL: companies and visible group"
     groups = ', '.join(map(str, data['groups_user'])) or 'NULL'
@@ -213,11 +218,11 @@ class ManagementPhone(ManagementGroups):
         return (f"{common_where(data)} "
             f"AND NOT EXISTS (SELECT 1 FROM {MEMBER} m WHERE m.party = p.id "
             f"AND m.\"group\" = {data['do_not_contact']}) "
-            f"AND (p.name ILIKE '{pattern}' OR EXISTS (SELECT 1 FROM "
+            f"AND (p.name {ilike(data)} '{pattern}' OR EXISTS (SELECT 1 FROM "
             "party_contact_mechanism c WHERE c.party = p.id AND c.active "
             "AND c.type IN ('phone', 'mobile', 'email') AND "
-            f"(c.value ILIKE '{pattern}' "
-            f"OR REPLACE(c.value, ' ', '') ILIKE '{compact}')))")
+            f"(c.value {ilike(data)} '{pattern}' "
+            f"OR REPLACE(c.value, ' ', '') {ilike(data)} '{compact}')))")
 
 
 class PartiesByTitle:
@@ -236,7 +241,8 @@ class PartiesByTitle:
         limit = action_limit(self.action)
         found = rows("SELECT p.id, p.code, p.name FROM party_party p "
             "WHERE p.active AND p.id IN (SELECT e.party FROM prm_event e "
-            f"WHERE e.title ILIKE '%{self.text}%' AND {visible('e', data)}) "
+            f"WHERE e.title {ilike(data)} '%{self.text}%' "
+            f"AND {visible('e', data)}) "
             f"ORDER BY p.name, p.id LIMIT {limit}")
         return len(found)
 
@@ -302,14 +308,14 @@ class CreateEvents:
         values = ', '.join(
             f"({v['party']}, {v['contact']}, '{v['title']}')"
             for v in self.values(data))
-        found = rows("INSERT INTO prm_event (number, title, state, date, "
+        found = rows(f"WITH v (party, contact, title) AS (VALUES {values}) "
+            "INSERT INTO prm_event (number, title, state, date, "
             "company, party, contact, type, responsible, "
             "do_not_contact_confirmed, create_uid, create_date) "
             "SELECT 'X-' || CAST(v.party AS VARCHAR), v.title, 'open', "
             f"CURRENT_DATE, {data['company']}, v.party, v.contact, "
             f"{data['phone_call']}, {data['user']}, FALSE, {data['user']}, "
-            f"CURRENT_TIMESTAMP FROM (VALUES {values}) "
-            "AS v(party, contact, title) WHERE EXISTS (SELECT 1 FROM "
+            "CURRENT_TIMESTAMP FROM v WHERE EXISTS (SELECT 1 FROM "
             "party_relation r WHERE r.from_ = v.contact AND r.\"to\" = "
             "v.party) RETURNING id")
         return len(found)

@@ -152,7 +152,7 @@ class ContactGroupParty(ModelSQL, ModelView):
     def _members(cls, groups, parties):
         return cls.search([
                 ('group', 'in', [g.id for g in groups]),
-                ('party', 'in', [p.id for p in parties]),
+                ('party', 'in', list(map(int, parties))),
                 ], order=[])
 
     @classmethod
@@ -183,15 +183,20 @@ class ContactGroupParty(ModelSQL, ModelView):
     @classmethod
     def _insert(cls, group, party_ids):
         "Insert the memberships of party_ids in group (none already in)"
+        Party = Pool().get('party.party')
         member = cls.__table__()
+        party = Party.__table__()
         cursor = Transaction().connection.cursor()
-        user, now = Transaction().user, CurrentTimestamp()
         for sub_ids in grouped_slice(
-                sorted(party_ids), backend.MAX_QUERY_PARAMS // 2):
+                sorted(party_ids), backend.MAX_QUERY_PARAMS):
             cursor.execute(*member.insert(
                     [member.group, member.party, member.create_uid,
                         member.create_date],
-                    [[group.id, p, user, now] for p in sub_ids]))
+                    party.select(
+                        Literal(group.id), party.id,
+                        Literal(Transaction().user), CurrentTimestamp(),
+                        where=fields.SQL_OPERATORS['in'](
+                            party.id, sub_ids))))
 
     @classmethod
     def _delete(cls, group, party_ids):
@@ -210,7 +215,7 @@ class ContactGroupParty(ModelSQL, ModelView):
         "Add the parties to the group; members already in stay as they are"
         History = Pool().get('prm.contact_group.history')
         group = cls._check_group(group)
-        party_ids = {p.id for p in parties}
+        party_ids = set(map(int, parties))
         new = party_ids - cls._party_ids_in(group, party_ids)
         if not cls._in_sql('create'):
             with Transaction().set_context(
@@ -227,7 +232,7 @@ class ContactGroupParty(ModelSQL, ModelView):
         "Remove the parties from the group"
         History = Pool().get('prm.contact_group.history')
         group = cls._check_group(group)
-        members = cls._party_ids_in(group, {p.id for p in parties})
+        members = cls._party_ids_in(group, set(map(int, parties)))
         if not cls._in_sql('delete'):
             with Transaction().set_context(
                     prm_event=event.id if event else None):
@@ -247,13 +252,15 @@ class ContactGroupParty(ModelSQL, ModelView):
             raise ContactGroupError(gettext(
                     'prm_addon.msg_contact_group_move_same',
                     group=from_group.rec_name))
-        party_ids = {p.id for p in parties}
+        Party = Pool().get('party.party')
+        # Ids, not records: instantiating 10,000 parties costs seconds
+        party_ids = list(map(int, parties))
         in_from = cls._party_ids_in(from_group, party_ids)
-        outside = [p for p in parties if p.id not in in_from]
+        outside = [p for p in party_ids if p not in in_from]
         if outside:
             raise ContactGroupError(gettext(
                     'prm_addon.msg_contact_group_move_not_member',
-                    party=outside[0].rec_name,
+                    party=Party(outside[0]).rec_name,
                     group=from_group.rec_name))
         new = in_from - cls._party_ids_in(to_group, in_from)
         if cls._in_sql('delete') and cls._in_sql('create'):
@@ -261,7 +268,7 @@ class ContactGroupParty(ModelSQL, ModelView):
             cls._insert(to_group, new)
         else:
             with Transaction().set_context(_prm_contact_group_move=True):
-                cls.delete(cls._members([from_group], parties))
+                cls.delete(cls._members([from_group], party_ids))
                 cls.create([{'group': to_group.id, 'party': p}
                         for p in sorted(new)])
         History.record_sql(
@@ -349,25 +356,30 @@ class ContactGroupHistory(ModelSQL, ModelView):
             event=None):
         """Record the same change of membership of many parties, as the
         current user, now, in a few INSERT statements"""
-        ContactGroup = Pool().get('prm.contact_group')
+        pool = Pool()
+        ContactGroup = pool.get('prm.contact_group')
+        Party = pool.get('party.party')
         transaction = Transaction()
         table = cls.__table__()
         cursor = transaction.connection.cursor()
         with transaction.set_context(active_test=False):
             group, = ContactGroup.browse([group.id])
             from_name = from_group.name if from_group else None
-        now = datetime.datetime.now()
-        values = [now, transaction.user or None, action, group.id,
-            group.name, from_group.id if from_group else None, from_name,
-            event.id if event else None, 0, CurrentTimestamp()]
-        for sub_ids in grouped_slice(
-                party_ids, backend.MAX_QUERY_PARAMS // (len(values) + 1)):
+        party = Party.__table__()
+        values = [
+            datetime.datetime.now(), transaction.user or None, action,
+            group.id, group.name, from_group.id if from_group else None,
+            from_name, event.id if event else None, 0]
+        for sub_ids in grouped_slice(party_ids, backend.MAX_QUERY_PARAMS):
             cursor.execute(*table.insert(
                     [table.date, table.user, table.action, table.group,
                         table.group_name, table.from_group,
                         table.from_group_name, table.event,
                         table.create_uid, table.create_date, table.party],
-                    [values + [p] for p in sub_ids]))
+                    party.select(*map(Literal, values), CurrentTimestamp(),
+                        party.id,
+                        where=fields.SQL_OPERATORS['in'](
+                            party.id, sub_ids))))
 
     @classmethod
     def default_date(cls):
@@ -762,17 +774,17 @@ class SegmentExclude(ModelSQL):
 
 
 def _selected_parties(wizard):
-    "The parties of the rows the wizard runs on (management rows are parties)"
-    Party = Pool().get('party.party')
+    """The ids of the parties of the rows the wizard runs on (management
+    rows are parties); ids, as instantiating thousands of records costs
+    seconds"""
     ids = list(map(int, Transaction().context.get('active_ids') or []))
     if wizard.model and wizard.model.__name__ not in {
             'party.party', 'prm.contact_group.management'}:
         ids = []
-    parties = Party.browse(ids)
-    if not parties:
+    if not ids:
         raise ContactGroupError(gettext(
                 'prm_addon.msg_contact_group_no_party'))
-    return parties
+    return ids
 
 
 def _current_group_default():
@@ -905,7 +917,7 @@ class CreateEvent(Wizard):
         Event = pool.get('prm.event')
         parties = _selected_parties(self)
         events = Event.create([{
-                    'party': p.id,
+                    'party': p,
                     'title': self.start.title,
                     'type': self.start.type.id if self.start.type else None,
                     'follow_up_date': self.start.follow_up_date,
@@ -983,11 +995,12 @@ class LogContact(Wizard):
         pool = Pool()
         Member = pool.get('prm.contact_group-party.party')
         ModelData = pool.get('ir.model.data')
+        Party = pool.get('party.party')
         parties = _selected_parties(self)
         if len(parties) != 1:
             raise ContactGroupError(gettext(
                     'prm_addon.msg_contact_group_log_one_party'))
-        party, = parties
+        party = Party(parties[0])
         groups = [m.group.id for m in Member.search([
                     ('party', '=', party.id),
                     ], order=[('group.name', 'ASC')])]
@@ -1011,7 +1024,8 @@ class LogContact(Wizard):
         pool = Pool()
         Event = pool.get('prm.event')
         Member = pool.get('prm.contact_group-party.party')
-        party, = _selected_parties(self)
+        Party = pool.get('party.party')
+        party, = Party.browse(_selected_parties(self))
         start = self.start
         # Validate first, so that nothing is written for a bad request
         if start.target_group:

@@ -3,7 +3,7 @@
 import copy
 from urllib.parse import urlsplit
 
-from sql import Column
+from sql import Column, Null
 
 from trytond import backend
 from trytond.i18n import gettext
@@ -392,6 +392,20 @@ class Event(Workflow, ModelSQL, ModelView):
         return values
 
     @classmethod
+    def create(cls, vlist):
+        pool = Pool()
+        Configuration = pool.get('prm.configuration')
+        # The numbers of many new events in one query, not two per event
+        missing = [i for i, v in enumerate(vlist) if not v.get('number')]
+        sequence = Configuration(1).event_sequence if missing else None
+        if len(missing) > 1 and sequence:
+            cls._lock_sequence(sequence)
+            vlist = [v.copy() for v in vlist]
+            for i, number in zip(missing, sequence.get_many(len(missing))):
+                vlist[i]['number'] = number
+        return super().create(vlist)
+
+    @classmethod
     def _lock_sequence(cls, sequence):
         # On SQLite a transaction takes the write lock only at its first
         # write, so two saves could read the same next number. Writing the
@@ -492,35 +506,50 @@ class Event(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _contact_persons(cls, events):
-        "The pairs (contact, party) of the events that are valid, one query"
+        """The (event id, contact, party) of the events with a contact,
+        and the valid (contact, party) pairs among them: a few queries
+        for all the events, no record instantiated"""
         pool = Pool()
         Party = pool.get('party.party')
         RelationAll = pool.get('party.relation.all')
         ModelData = pool.get('ir.model.data')
-        contacts = {e.contact.id for e in events if e.contact}
-        parties = {e.party.id for e in events if e.contact and e.party}
-        if not contacts or not parties:
-            return set()
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        links = []
+        for sub_ids in grouped_slice(
+                [e.id for e in events], backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(table.id, table.contact, table.party,
+                    where=fields.SQL_OPERATORS['in'](table.id, sub_ids)
+                    & (table.contact != Null)))
+            links.extend(cursor)
+        if not links:
+            return links, set()
+        parties = sorted({p for _, _, p in links})
         # The contacts the domain of the field accepts, then their pairs
-        contacts = [p.id for p in Party.search([
-                    ('id', 'in', list(contacts)),
-                    cls._contact_person_domain(list(parties)),
-                    ], order=[])]
-        return {(r.from_.id, r.to.id) for r in RelationAll.search([
+        cursor.execute(*Party.search([
+                    ('id', 'in', sorted({c for _, c, _ in links})),
+                    cls._contact_person_domain(parties),
+                    ], order=[], query=True))
+        contacts = [c for c, in cursor]
+        cursor.execute(*RelationAll.search([
                     ('from_', 'in', contacts),
-                    ('to', 'in', list(parties)),
+                    ('to', 'in', parties),
                     ('type', '=', ModelData.get_id(
                             'prm_addon', 'relation_type_contact_of')),
-                    ], order=[])}
+                    ], order=[], query=True))
+        with without_check_access():
+            relations = RelationAll.read(
+                [r for r, in cursor], ['from_', 'to'])
+        return links, {(r['from_'], r['to']) for r in relations}
 
     @classmethod
     def check_contact(cls, events, field_names=None):
         if field_names and not (field_names & {'party', 'contact'}):
             return
-        valid = cls._contact_persons(events)
-        for event in events:
-            if event.contact and (
-                    event.contact.id, event.party.id) not in valid:
+        links, valid = cls._contact_persons(events)
+        for event_id, contact, party in links:
+            if (contact, party) not in valid:
+                event = cls(event_id)
                 raise EventValidationError(gettext(
                         'prm_addon.msg_event_contact_not_of_party',
                         contact=event.contact.rec_name,
