@@ -38,9 +38,8 @@ def action_limit(action):
     return window.limit or CLIENT_LIMIT
 
 
-def list_page(Model, domain, action, view, order=None):
+def list_page(Model, domain, limit, view, order=None):
     "A list screen: a page of ids, their rows, the count if the page is full"
-    limit = action_limit(action)
     records = Model.search(domain, 0, limit, order)
     rows = Model.read([r.id for r in records], view_fields(Model, view))
     if len(records) == limit:
@@ -111,14 +110,14 @@ class FollowUps:
 
     def orm(self, data):
         return list_page(Pool().get('prm.event'), self.domain(data),
-            self.action, 'prm_addon.event_view_list',
+            data['limits'][self.action], 'prm_addon.event_view_list',
             order=[('follow_up_date', 'ASC'), ('id', 'ASC')])
 
     def sql(self, data):
         where = (f"e.responsible = {data['user']} AND e.state = 'open' "
             f"AND e.follow_up_date IS NOT NULL AND {visible('e', data)}")
         return page_sql(where, "e.follow_up_date, e.id",
-            action_limit(self.action))
+            data['limits'][self.action])
 
 
 def page_sql(where, order, limit):
@@ -139,12 +138,12 @@ class EventsOpen(FollowUps):
 
     def orm(self, data):
         return list_page(Pool().get('prm.event'), self.domain(data),
-            self.action, 'prm_addon.event_view_list')
+            data['limits'][self.action], 'prm_addon.event_view_list')
 
     def sql(self, data):
         return page_sql(f"e.state = 'open' AND {visible('e', data)}",
             "e.follow_up_date NULLS LAST, e.date DESC, e.id DESC",
-            action_limit(self.action))
+            data['limits'][self.action])
 
 
 class ManagementGroups:
@@ -160,7 +159,7 @@ class ManagementGroups:
     def orm(self, data):
         Management = Pool().get('prm.contact_group.management')
         with Transaction().set_context(self.context(data)):
-            return list_page(Management, [], self.action,
+            return list_page(Management, [], data['limits'][self.action],
                 'prm_addon.contact_group_management_view_list')
 
     def where(self, data):
@@ -174,7 +173,7 @@ class ManagementGroups:
             f"AND m.\"group\" IN ({g[26]}, {data['do_not_contact']}))")
 
     def sql(self, data):
-        limit = action_limit(self.action)
+        limit = data['limits'][self.action]
         where = self.where(data)
         found = rows(f"SELECT p.id FROM party_party p WHERE {where} "
             f"ORDER BY p.name, p.id LIMIT {limit}")
@@ -235,10 +234,10 @@ class PartiesByTitle:
         Party = Pool().get('party.party')
         return list_page(Party, [
                 ('prm_events.title', 'ilike', f'%{self.text}%')],
-            self.action, 'party.party_view_tree')
+            data['limits'][self.action], 'party.party_view_tree')
 
     def sql(self, data):
-        limit = action_limit(self.action)
+        limit = data['limits'][self.action]
         found = rows("SELECT p.id, p.code, p.name FROM party_party p "
             "WHERE p.active AND p.id IN (SELECT e.party FROM prm_event e "
             f"WHERE e.title {ilike(data)} '%{self.text}%' "
@@ -352,4 +351,7 @@ def bench_data():
         'do_not_contact': xml_id('prm_addon.contact_group_do_not_contact'),
         'phone_call': xml_id('prm_addon.event_type_phone_call'),
         'n_parties': Party.search_count([]),
+        # The web client reads the action once, when it opens the screen
+        'limits': {p.action: action_limit(p.action)
+            for p in PATHS if hasattr(p, 'action')},
         }

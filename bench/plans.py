@@ -41,10 +41,15 @@ def verdict(connection, statements):
     head = f"{len(statements)} statements, {total:.0f} ms in SQL"
     if not selects:
         return head
-    seconds, query, params = max(selects, key=lambda s: s[0])
+    # The wall-clock time of a busy machine is noisy: of the three
+    # slowest, judge the one the server finds slowest
     cursor = connection.cursor()
-    cursor.execute('EXPLAIN (ANALYZE, FORMAT JSON) ' + str(query), params)
-    plan = cursor.fetchone()[0][0]
+    explained = []
+    for seconds, query, params in sorted(
+            selects, key=lambda s: -s[0])[:3]:
+        cursor.execute('EXPLAIN (ANALYZE, FORMAT JSON) ' + str(query), params)
+        explained.append((cursor.fetchone()[0][0], seconds))
+    plan, seconds = max(explained, key=lambda p: p[0]['Execution Time'])
     findings = []
     for node in nodes(plan['Plan']):
         kind = node['Node Type']
@@ -54,10 +59,15 @@ def verdict(connection, statements):
         if kind == 'Seq Scan' and scanned > 5000:
             findings.append(f"seq scan {relation} ({scanned} rows)")
         elif kind in {'Index Scan', 'Index Only Scan', 'Bitmap Index Scan'}:
-            findings.append(f"{kind.lower()} {node.get('Index Name', '')}")
+            index = node.get('Index Name', '')
+            findings.append(f"{kind.lower()} "
+                f"{relation or index.split('_idx')[0]}"
+                f" ({index[:16]}{'…' if len(index) > 16 else ''})")
         elif kind == 'Sort':
             findings.append(f"sort {node.get('Sort Method', '')} "
                 f"{node.get('Sort Space Type', '')}".strip())
+    if plan.get('JIT'):
+        findings.insert(0, "JIT %.0f ms" % plan['JIT']['Timing']['Total'])
     findings = list(dict.fromkeys(findings))
     return (f"{head}; slowest SELECT {seconds * 1000:.0f} ms "
         f"({plan['Execution Time']:.0f} ms in EXPLAIN ANALYZE): "

@@ -3,7 +3,7 @@
 import datetime
 from collections import defaultdict
 
-from sql import Literal, Null
+from sql import Literal, Null, Union
 from sql.aggregate import Count, Min
 from sql.conditionals import Coalesce
 from sql.functions import CurrentTimestamp, DateTrunc, Function
@@ -16,7 +16,7 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, PYSONEncoder
-from trytond.tools import grouped_slice
+from trytond.tools import cached_property, grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
@@ -504,40 +504,44 @@ class ManagementMixin:
         company = Company.__table__()
         where = ((party.active == Literal(True))
             & ~party.id.in_(company.select(company.party)))
-        if include_groups:
+        # One EXISTS per included group ("all") or for all of them
+        # ("any"): the planner probes the (group, party) unique index
+        # instead of reading every membership of the groups.
+        if include_mode == 'any':
+            includes = [include_groups] if include_groups else []
+        else:
+            includes = [[g] for g in include_groups]
+        for included in includes:
             member = Member.__table__()
-            if include_mode == 'any':
-                where &= party.id.in_(member.select(
-                        member.party,
-                        where=member.group.in_(include_groups)))
-            else:
-                where &= party.id.in_(member.select(
-                        member.party,
-                        where=member.group.in_(include_groups),
-                        group_by=[member.party],
-                        having=Count(member.group, distinct=True)
-                        == len(include_groups)))
-        member = Member.__table__()
+            where &= Exists(member.select(Literal(1),
+                    where=(member.party == party.id)
+                    & member.group.in_(included)))
+        # The groups left out are known before the parties are searched:
+        # the planner probes the (group, party) index for them.
         group = ContactGroup.__table__()
-        excluded = (group.do_not_contact == Literal(True))
-        if include_groups:
-            excluded &= ~group.id.in_(include_groups)
-        if exclude_groups:
-            excluded |= group.id.in_(exclude_groups)
-        where &= ~Exists(member.join(
-                group, condition=member.group == group.id).select(
-                Literal(1),
-                where=(member.party == party.id) & excluded))
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*group.select(group.id,
+                where=group.do_not_contact == Literal(True)))
+        excluded = sorted(set(exclude_groups) | (
+                {g for g, in cursor} - set(include_groups)))
+        if excluded:
+            member = Member.__table__()
+            where &= ~Exists(member.select(Literal(1),
+                    where=(member.party == party.id)
+                    & member.group.in_(excluded)))
         if search_text and search_text.strip():
             pattern = '%' + search_text.strip() + '%'
             # Phone numbers match whatever spaces the user types
             compact = '%' + ''.join(search_text.split()) + '%'
             mechanism = ContactMechanism.__table__()
-            where &= (ILike(party.name, pattern)
-                | Exists(mechanism.select(
-                        Literal(1),
-                        where=(mechanism.party == party.id)
-                        & (mechanism.active == Literal(True))
+            named = Party.__table__()
+            # The few matching parties first, each part through its
+            # trigram index, then their rows
+            where &= party.id.in_(Union(
+                    named.select(named.id,
+                        where=ILike(named.name, pattern)),
+                    mechanism.select(mechanism.party,
+                        where=(mechanism.active == Literal(True))
                         & mechanism.type.in_(['phone', 'mobile', 'email'])
                         & (ILike(mechanism.value, pattern)
                             | ILike(
@@ -773,6 +777,19 @@ class SegmentExclude(ModelSQL):
         cls.__access__.add('segment')
 
 
+class SelectedRowsMixin:
+    "A wizard on the rows selected, thousands of them at times"
+    __slots__ = ()
+
+    @cached_property
+    def records(self):
+        # Tryton's browse checks each record against the whole list of
+        # ids: with 10,000 rows, the log of the wizard took seconds. The
+        # log needs only their ids.
+        ids = Transaction().context.get('active_ids') or []
+        return [self.model(i) for i in ids] if self.model else []
+
+
 def _selected_parties(wizard):
     """The ids of the parties of the rows the wizard runs on (management
     rows are parties); ids, as instantiating thousands of records costs
@@ -800,7 +817,7 @@ class AddMemberStart(ModelView):
         'prm.contact_group', "Group", required=True)
 
 
-class AddMember(Wizard):
+class AddMember(SelectedRowsMixin, Wizard):
     "Add the selected parties to a group"
     __name__ = 'prm.contact_group.add_member'
     start = StateView(
@@ -831,7 +848,7 @@ class RemoveMemberStart(ModelView):
         return _current_group_default()
 
 
-class RemoveMember(Wizard):
+class RemoveMember(SelectedRowsMixin, Wizard):
     "Remove the selected parties from a group"
     __name__ = 'prm.contact_group.remove_member'
     start = StateView(
@@ -865,7 +882,7 @@ class MoveMemberStart(ModelView):
         return _current_group_default()
 
 
-class MoveMember(Wizard):
+class MoveMember(SelectedRowsMixin, Wizard):
     "Move the selected parties from one group to another (M2)"
     __name__ = 'prm.contact_group.move_member'
     start = StateView(
@@ -901,7 +918,7 @@ class CreateEventStart(ModelView):
         return Transaction().user or None
 
 
-class CreateEvent(Wizard):
+class CreateEvent(SelectedRowsMixin, Wizard):
     "Create one event for each selected party (E9)"
     __name__ = 'prm.contact_group.create_event'
     start = StateView(

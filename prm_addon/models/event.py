@@ -57,6 +57,9 @@ class EventsOne2Many(fields.One2Many):
         domain = [(self.field, 'in', list(ids)), list(self.filter or [])]
         cursor.execute(*Target.search(domain, query=True))
         found = [i for i, in cursor]
+        if len(ids) == 1:
+            # A card: every event found is of its record
+            return {ids[0]: tuple(found)}
         owners = {}
         for sub_ids in grouped_slice(found, backend.MAX_QUERY_PARAMS):
             cursor.execute(*table.select(
@@ -344,16 +347,12 @@ class Event(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def _contact_person_domain(cls, party):
-        "Domain of the contact persons of the party (or of the party ids)"
+        "Domain of the contact persons of the party"
         pool = Pool()
         ModelData = pool.get('ir.model.data')
-        if isinstance(party, list):
-            to = ('to', 'in', party)
-        else:
-            to = ('to', '=', party.id if party else -1)
         return [
             ('relations', 'where', [
-                    to,
+                    ('to', '=', party.id if party else -1),
                     ('type', '=', ModelData.get_id(
                             'prm_addon', 'relation_type_contact_of')),
                     ]),
@@ -525,22 +524,28 @@ class Event(Workflow, ModelSQL, ModelView):
         if not links:
             return links, set()
         parties = sorted({p for _, _, p in links})
-        # The contacts the domain of the field accepts, then their pairs
+        # The active contacts, then their relations to the parties: what
+        # the domain of the field accepts (_contact_person_domain)
         cursor.execute(*Party.search([
                     ('id', 'in', sorted({c for _, c, _ in links})),
-                    cls._contact_person_domain(parties),
                     ], order=[], query=True))
         contacts = [c for c, in cursor]
-        cursor.execute(*RelationAll.search([
-                    ('from_', 'in', contacts),
-                    ('to', 'in', parties),
-                    ('type', '=', ModelData.get_id(
-                            'prm_addon', 'relation_type_contact_of')),
-                    ], order=[], query=True))
-        with without_check_access():
-            relations = RelationAll.read(
-                [r for r, in cursor], ['from_', 'to'])
-        return links, {(r['from_'], r['to']) for r in relations}
+        domain = [
+            ('from_', 'in', contacts),
+            ('to', 'in', parties),
+            ('type', '=', ModelData.get_id(
+                    'prm_addon', 'relation_type_contact_of')),
+            ]
+        cursor.execute(*RelationAll.search(domain, order=[], query=True))
+        found = {r for r, in cursor}
+        # Their ends, from the relations' own query: reading them by id
+        # would compute the ids of all the relations
+        relations = RelationAll.table_query()
+        cursor.execute(*relations.select(
+                relations.id, relations.from_, relations.to,
+                where=fields.SQL_OPERATORS['in'](relations.from_, contacts)
+                & fields.SQL_OPERATORS['in'](relations.to, parties)))
+        return links, {(f, t) for r, f, t in cursor if r in found}
 
     @classmethod
     def check_contact(cls, events, field_names=None):
