@@ -207,7 +207,7 @@ def drop_all(env):
             build.drop(env, name)
     else:
         for name in os.listdir(env.var):
-            if name.startswith(build.PREFIX) and name.endswith('.sqlite'):
+            if name.startswith(build.PREFIX) and '.sqlite' in name:
                 os.remove(os.path.join(env.var, name))
 
 

@@ -173,16 +173,20 @@ def drop(env, name):
     if env.backend == 'postgresql':
         pg_admin(env.uri, f'DROP DATABASE IF EXISTS {name}')
     else:
-        path = env.sqlite_file(name)
-        if os.path.exists(path):
-            os.remove(path)
+        for suffix in ['', '-wal', '-shm']:
+            if os.path.exists(env.sqlite_file(name) + suffix):
+                os.remove(env.sqlite_file(name) + suffix)
 
 
 def copy_template(env, template, name):
     if env.backend == 'postgresql':
         pg_admin(env.uri, f'CREATE DATABASE {name} TEMPLATE {template}')
     else:
-        shutil.copyfile(env.sqlite_file(template), env.sqlite_file(name))
+        # A live SQLite database is its file and its write-ahead log
+        for suffix in ['', '-wal']:
+            if os.path.exists(env.sqlite_file(template) + suffix):
+                shutil.copyfile(env.sqlite_file(template) + suffix,
+                    env.sqlite_file(name) + suffix)
 
 
 def build(env, size, rebuild=False):

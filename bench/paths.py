@@ -217,11 +217,12 @@ class ManagementPhone(ManagementGroups):
         return (f"{common_where(data)} "
             f"AND NOT EXISTS (SELECT 1 FROM {MEMBER} m WHERE m.party = p.id "
             f"AND m.\"group\" = {data['do_not_contact']}) "
-            f"AND (p.name {ilike(data)} '{pattern}' OR EXISTS (SELECT 1 FROM "
-            "party_contact_mechanism c WHERE c.party = p.id AND c.active "
+            f"AND p.id IN (SELECT n.id FROM party_party n "
+            f"WHERE n.name {ilike(data)} '{pattern}' UNION SELECT c.party "
+            "FROM party_contact_mechanism c WHERE c.active "
             "AND c.type IN ('phone', 'mobile', 'email') AND "
             f"(c.value {ilike(data)} '{pattern}' "
-            f"OR REPLACE(c.value, ' ', '') {ilike(data)} '{compact}')))")
+            f"OR REPLACE(c.value, ' ', '') {ilike(data)} '{compact}'))")
 
 
 class PartiesByTitle:
