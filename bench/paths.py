@@ -308,16 +308,17 @@ class CreateEvents:
         values = ', '.join(
             f"({v['party']}, {v['contact']}, '{v['title']}')"
             for v in self.values(data))
-        found = rows(f"WITH v (party, contact, title) AS (VALUES {values}) "
-            "INSERT INTO prm_event (number, title, state, date, "
+        # VALUES names its columns column1, column2… on both backends
+        found = rows("INSERT INTO prm_event (number, title, state, date, "
             "company, party, contact, type, responsible, "
             "do_not_contact_confirmed, create_uid, create_date) "
-            "SELECT 'X-' || CAST(v.party AS VARCHAR), v.title, 'open', "
-            f"CURRENT_DATE, {data['company']}, v.party, v.contact, "
+            "SELECT 'X-' || CAST(v.column1 AS VARCHAR), v.column3, 'open', "
+            f"CURRENT_DATE, {data['company']}, v.column1, v.column2, "
             f"{data['phone_call']}, {data['user']}, FALSE, {data['user']}, "
-            "CURRENT_TIMESTAMP FROM v WHERE EXISTS (SELECT 1 FROM "
-            "party_relation r WHERE r.from_ = v.contact AND r.\"to\" = "
-            "v.party) RETURNING id")
+            f"CURRENT_TIMESTAMP FROM (VALUES {values}) AS v "
+            "WHERE EXISTS (SELECT 1 FROM party_relation r "
+            "WHERE r.from_ = v.column2 AND r.\"to\" = v.column1) "
+            "RETURNING id")
         return len(found)
 
 
