@@ -496,7 +496,6 @@ class ManagementMixin:
         Party = pool.get('party.party')
         Member = pool.get('prm.contact_group-party.party')
         ContactGroup = pool.get('prm.contact_group')
-        ContactMechanism = pool.get('party.contact_mechanism')
         party = Party.__table__()
         include_groups = _ids(include_groups)
         exclude_groups = _ids(exclude_groups)
@@ -530,28 +529,32 @@ class ManagementMixin:
                     where=(member.party == party.id)
                     & member.group.in_(excluded)))
         if search_text and search_text.strip():
-            pattern = '%' + search_text.strip() + '%'
-            # Phone numbers match whatever spaces the user types
-            compact = '%' + ''.join(search_text.split()) + '%'
-            mechanism = ContactMechanism.__table__()
-            named = Party.__table__()
-            # The few matching parties first, each part through its
-            # trigram index, then their rows
-            where &= party.id.in_(Union(
-                    named.select(named.id,
-                        where=ILike(named.name, pattern)),
-                    mechanism.select(mechanism.party,
-                        where=(mechanism.active == Literal(True))
-                        & mechanism.type.in_(['phone', 'mobile', 'email'])
-                        & (ILike(mechanism.value, pattern)
-                            | ILike(
-                                Replace(mechanism.value, ' ', ''),
-                                compact)))))
+            where &= party.id.in_(cls._text_matches(search_text))
         if columns is None:
             columns = [party.id]
         else:
             columns = columns(party)
         return party.select(*columns, where=where)
+
+    @classmethod
+    def _text_matches(cls, search_text):
+        """The query of the parties whose name, phone or email has
+        search_text: each part through its trigram index"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        ContactMechanism = pool.get('party.contact_mechanism')
+        pattern = '%' + search_text.strip() + '%'
+        # Phone numbers match whatever spaces the user types
+        compact = '%' + ''.join(search_text.split()) + '%'
+        mechanism = ContactMechanism.__table__()
+        named = Party.__table__()
+        return Union(
+            named.select(named.id, where=ILike(named.name, pattern)),
+            mechanism.select(mechanism.party,
+                where=(mechanism.active == Literal(True))
+                & mechanism.type.in_(['phone', 'mobile', 'email'])
+                & (ILike(mechanism.value, pattern)
+                    | ILike(Replace(mechanism.value, ' ', ''), compact))))
 
     @classmethod
     def filter_count(cls, include_groups, include_mode, exclude_groups,
