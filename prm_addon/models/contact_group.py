@@ -3,18 +3,19 @@
 import datetime
 from collections import defaultdict
 
-from sql import Literal, Null
+from sql import Literal, Null, Union
 from sql.aggregate import Count, Max, Min
-from sql.functions import DateTrunc, Function
+from sql.functions import CurrentTimestamp, DateTrunc, Function
 from sql.operators import Equal, Exists, ILike
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Exclude, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.model.exceptions import AccessError
-from trytond.pool import Pool
+from trytond.pool import Pool, PoolMeta
 from trytond.pyson import Bool, Eval, PYSONEncoder
-from trytond.tools import grouped_slice
+from trytond.tools import cached_property, grouped_slice
 from trytond.transaction import Transaction
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
@@ -150,65 +151,128 @@ class ContactGroupParty(ModelSQL, ModelView):
     def _members(cls, groups, parties):
         return cls.search([
                 ('group', 'in', [g.id for g in groups]),
-                ('party', 'in', [p.id for p in parties]),
+                ('party', 'in', list(map(int, parties))),
                 ], order=[])
+
+    @classmethod
+    def _in_sql(cls, mode):
+        """Whether mode may run as a few SQL statements
+
+        The access of the user is checked (AccessError); with a record
+        rule on memberships, the ORM runs instead, to apply it."""
+        pool = Pool()
+        ModelAccess = pool.get('ir.model.access')
+        Rule = pool.get('ir.rule')
+        ModelAccess.check(cls.__name__, mode)
+        return not Rule.domain_get(cls.__name__, mode=mode)
+
+    @classmethod
+    def _party_ids_in(cls, group, party_ids):
+        "The ids among party_ids of the members of group"
+        member = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        result = set()
+        for sub_ids in grouped_slice(party_ids, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*member.select(member.party,
+                    where=(member.group == group.id)
+                    & fields.SQL_OPERATORS['in'](member.party, sub_ids)))
+            result.update(p for p, in cursor)
+        return result
+
+    @classmethod
+    def _insert(cls, group, party_ids):
+        "Insert the memberships of party_ids in group (none already in)"
+        Party = Pool().get('party.party')
+        member = cls.__table__()
+        party = Party.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(
+                sorted(party_ids), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*member.insert(
+                    [member.group, member.party, member.create_uid,
+                        member.create_date],
+                    party.select(
+                        Literal(group.id), party.id,
+                        Literal(Transaction().user), CurrentTimestamp(),
+                        where=fields.SQL_OPERATORS['in'](
+                            party.id, sub_ids))))
+
+    @classmethod
+    def _delete(cls, group, party_ids):
+        member = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        for sub_ids in grouped_slice(
+                sorted(party_ids), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*member.delete(
+                    where=(member.group == group.id)
+                    & fields.SQL_OPERATORS['in'](member.party, sub_ids)))
+        # Forget the memberships read before
+        Transaction().counter += 1
 
     @classmethod
     def add(cls, group, parties, event=None):
         "Add the parties to the group; members already in stay as they are"
+        History = Pool().get('prm.contact_group.history')
         group = cls._check_group(group)
-        existing = {m.party.id for m in cls._members([group], parties)}
-        seen = set()
-        to_create = []
-        for party in parties:
-            if party.id in existing or party.id in seen:
-                continue
-            seen.add(party.id)
-            to_create.append({'group': group.id, 'party': party.id})
-        with Transaction().set_context(prm_event=event.id if event else None):
-            cls.create(to_create)
-        return len(to_create)
+        party_ids = set(map(int, parties))
+        new = party_ids - cls._party_ids_in(group, party_ids)
+        if not cls._in_sql('create'):
+            with Transaction().set_context(
+                    prm_event=event.id if event else None):
+                cls.create([{'group': group.id, 'party': p}
+                        for p in sorted(new)])
+            return len(new)
+        cls._insert(group, new)
+        History.record_sql('add', group, sorted(new), event=event)
+        return len(new)
 
     @classmethod
     def remove(cls, group, parties, event=None):
         "Remove the parties from the group"
+        History = Pool().get('prm.contact_group.history')
         group = cls._check_group(group)
-        members = cls._members([group], parties)
-        with Transaction().set_context(prm_event=event.id if event else None):
-            cls.delete(members)
+        members = cls._party_ids_in(group, set(map(int, parties)))
+        if not cls._in_sql('delete'):
+            with Transaction().set_context(
+                    prm_event=event.id if event else None):
+                cls.delete(cls._members([group], cls.browse(members)))
+            return len(members)
+        cls._delete(group, members)
+        History.record_sql('remove', group, sorted(members), event=event)
         return len(members)
 
     @classmethod
     def move(cls, from_group, to_group, parties, event=None):
         "Move the parties from one group to another (M2, M5)"
-        pool = Pool()
-        History = pool.get('prm.contact_group.history')
+        History = Pool().get('prm.contact_group.history')
         from_group = cls._check_group(from_group)
         to_group = cls._check_group(to_group)
         if from_group == to_group:
             raise ContactGroupError(gettext(
                     'prm_addon.msg_contact_group_move_same',
                     group=from_group.rec_name))
-        members = cls._members([from_group], parties)
-        in_from = {m.party.id for m in members}
-        outside = [p for p in parties if p.id not in in_from]
+        Party = Pool().get('party.party')
+        # Ids, not records: instantiating 10,000 parties costs seconds
+        party_ids = list(map(int, parties))
+        in_from = cls._party_ids_in(from_group, party_ids)
+        outside = [p for p in party_ids if p not in in_from]
         if outside:
             raise ContactGroupError(gettext(
                     'prm_addon.msg_contact_group_move_not_member',
-                    party=outside[0].rec_name,
+                    party=Party(outside[0]).rec_name,
                     group=from_group.rec_name))
-        already = {m.party.id for m in cls._members([to_group], parties)}
-        with Transaction().set_context(_prm_contact_group_move=True):
-            cls.delete(members)
-            cls.create([{'group': to_group.id, 'party': p}
-                    for p in sorted(in_from - already)])
-        History.record([{
-                    'party': p,
-                    'group': to_group.id,
-                    'from_group': from_group.id,
-                    'action': 'move',
-                    'event': event.id if event else None,
-                    } for p in sorted(in_from)])
+        new = in_from - cls._party_ids_in(to_group, in_from)
+        if cls._in_sql('delete') and cls._in_sql('create'):
+            cls._delete(from_group, in_from)
+            cls._insert(to_group, new)
+        else:
+            with Transaction().set_context(_prm_contact_group_move=True):
+                cls.delete(cls._members([from_group], party_ids))
+                cls.create([{'group': to_group.id, 'party': p}
+                        for p in sorted(new)])
+        History.record_sql(
+            'move', to_group, sorted(in_from), from_group=from_group,
+            event=event)
         return len(in_from)
 
     @classmethod
@@ -287,6 +351,36 @@ class ContactGroupHistory(ModelSQL, ModelView):
             return cls.create(values)
 
     @classmethod
+    def record_sql(cls, action, group, party_ids, from_group=None,
+            event=None):
+        """Record the same change of membership of many parties, as the
+        current user, now, in a few INSERT statements"""
+        pool = Pool()
+        ContactGroup = pool.get('prm.contact_group')
+        Party = pool.get('party.party')
+        transaction = Transaction()
+        table = cls.__table__()
+        cursor = transaction.connection.cursor()
+        with transaction.set_context(active_test=False):
+            group, = ContactGroup.browse([group.id])
+            from_name = from_group.name if from_group else None
+        party = Party.__table__()
+        values = [
+            datetime.datetime.now(), transaction.user or None, action,
+            group.id, group.name, from_group.id if from_group else None,
+            from_name, event.id if event else None, 0]
+        for sub_ids in grouped_slice(party_ids, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.insert(
+                    [table.date, table.user, table.action, table.group,
+                        table.group_name, table.from_group,
+                        table.from_group_name, table.event,
+                        table.create_uid, table.create_date, table.party],
+                    party.select(*map(Literal, values), CurrentTimestamp(),
+                        party.id,
+                        where=fields.SQL_OPERATORS['in'](
+                            party.id, sub_ids))))
+
+    @classmethod
     def default_date(cls):
         return datetime.datetime.now()
 
@@ -363,6 +457,34 @@ class ContactGroupMove(ModelSQL, ModelView):
             ]
 
 
+class Party(metaclass=PoolMeta):
+    __name__ = 'party.party'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # The management screen lists by name and searches part of it
+        cls._sql_indexes.update({
+                Index(t, (t.name, Index.Range()), (t.id, Index.Range())),
+                Index(t, (t.name, Index.Similarity())),
+                })
+
+
+class ContactMechanism(metaclass=PoolMeta):
+    __name__ = 'party.contact_mechanism'
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        t = cls.__table__()
+        # The management screen searches part of a phone or an email
+        cls._sql_indexes.update({
+                Index(t, (t.value, Index.Similarity())),
+                Index(t, (Replace(t.value, ' ', ''), Index.Similarity())),
+                })
+
+
 def _ids(values):
     "The ids of a Many2Many value of the context: ids or records as dicts"
     result = []
@@ -396,7 +518,6 @@ class ManagementMixin:
         Party = pool.get('party.party')
         Member = pool.get('prm.contact_group-party.party')
         ContactGroup = pool.get('prm.contact_group')
-        ContactMechanism = pool.get('party.contact_mechanism')
         party = Party.__table__()
         include_groups = _ids(include_groups)
         exclude_groups = _ids(exclude_groups)
@@ -404,50 +525,58 @@ class ManagementMixin:
         company = Company.__table__()
         where = ((party.active == Literal(True))
             & ~party.id.in_(company.select(company.party)))
-        if include_groups:
+        # One EXISTS per included group ("all") or for all of them
+        # ("any"): the planner probes the (group, party) unique index
+        # instead of reading every membership of the groups.
+        if include_mode == 'any':
+            includes = [include_groups] if include_groups else []
+        else:
+            includes = [[g] for g in include_groups]
+        for included in includes:
             member = Member.__table__()
-            if include_mode == 'any':
-                where &= party.id.in_(member.select(
-                        member.party,
-                        where=member.group.in_(include_groups)))
-            else:
-                where &= party.id.in_(member.select(
-                        member.party,
-                        where=member.group.in_(include_groups),
-                        group_by=[member.party],
-                        having=Count(member.group, distinct=True)
-                        == len(include_groups)))
-        member = Member.__table__()
+            where &= Exists(member.select(Literal(1),
+                    where=(member.party == party.id)
+                    & member.group.in_(included)))
+        # The groups left out are known before the parties are searched:
+        # the planner probes the (group, party) index for them.
         group = ContactGroup.__table__()
-        excluded = (group.do_not_contact == Literal(True))
-        if include_groups:
-            excluded &= ~group.id.in_(include_groups)
-        if exclude_groups:
-            excluded |= group.id.in_(exclude_groups)
-        where &= ~Exists(member.join(
-                group, condition=member.group == group.id).select(
-                Literal(1),
-                where=(member.party == party.id) & excluded))
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*group.select(group.id,
+                where=group.do_not_contact == Literal(True)))
+        excluded = sorted(set(exclude_groups) | (
+                {g for g, in cursor} - set(include_groups)))
+        if excluded:
+            member = Member.__table__()
+            where &= ~Exists(member.select(Literal(1),
+                    where=(member.party == party.id)
+                    & member.group.in_(excluded)))
         if search_text and search_text.strip():
-            pattern = '%' + search_text.strip() + '%'
-            # Phone numbers match whatever spaces the user types
-            compact = '%' + ''.join(search_text.split()) + '%'
-            mechanism = ContactMechanism.__table__()
-            where &= (ILike(party.name, pattern)
-                | Exists(mechanism.select(
-                        Literal(1),
-                        where=(mechanism.party == party.id)
-                        & (mechanism.active == Literal(True))
-                        & mechanism.type.in_(['phone', 'mobile', 'email'])
-                        & (ILike(mechanism.value, pattern)
-                            | ILike(
-                                Replace(mechanism.value, ' ', ''),
-                                compact)))))
+            where &= party.id.in_(cls._text_matches(search_text))
         if columns is None:
             columns = [party.id]
         else:
             columns = columns(party)
         return party.select(*columns, where=where)
+
+    @classmethod
+    def _text_matches(cls, search_text):
+        """The query of the parties whose name, phone or email has
+        search_text: each part through its trigram index"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        ContactMechanism = pool.get('party.contact_mechanism')
+        pattern = '%' + search_text.strip() + '%'
+        # Phone numbers match whatever spaces the user types
+        compact = '%' + ''.join(search_text.split()) + '%'
+        mechanism = ContactMechanism.__table__()
+        named = Party.__table__()
+        return Union(
+            named.select(named.id, where=ILike(named.name, pattern)),
+            mechanism.select(mechanism.party,
+                where=(mechanism.active == Literal(True))
+                & mechanism.type.in_(['phone', 'mobile', 'email'])
+                & (ILike(mechanism.value, pattern)
+                    | ILike(Replace(mechanism.value, ' ', ''), compact))))
 
     @classmethod
     def filter_count(cls, include_groups, include_mode, exclude_groups,
@@ -673,18 +802,31 @@ class SegmentExclude(ModelSQL):
         cls.__access__.add('segment')
 
 
+class SelectedRowsMixin:
+    "A wizard on the rows selected, thousands of them at times"
+    __slots__ = ()
+
+    @cached_property
+    def records(self):
+        # Tryton's browse checks each record against the whole list of
+        # ids: with 10,000 rows, the log of the wizard took seconds. The
+        # log needs only their ids.
+        ids = Transaction().context.get('active_ids') or []
+        return [self.model(i) for i in ids] if self.model else []
+
+
 def _selected_parties(wizard):
-    "The parties of the rows the wizard runs on (management rows are parties)"
-    Party = Pool().get('party.party')
+    """The ids of the parties of the rows the wizard runs on (management
+    rows are parties); ids, as instantiating thousands of records costs
+    seconds"""
     ids = list(map(int, Transaction().context.get('active_ids') or []))
     if wizard.model and wizard.model.__name__ not in {
             'party.party', 'prm.contact_group.management'}:
         ids = []
-    parties = Party.browse(ids)
-    if not parties:
+    if not ids:
         raise ContactGroupError(gettext(
                 'prm_addon.msg_contact_group_no_party'))
-    return parties
+    return ids
 
 
 def _current_group_default():
@@ -700,7 +842,7 @@ class AddMemberStart(ModelView):
         'prm.contact_group', "Group", required=True)
 
 
-class AddMember(Wizard):
+class AddMember(SelectedRowsMixin, Wizard):
     "Add the selected parties to a group"
     __name__ = 'prm.contact_group.add_member'
     start = StateView(
@@ -731,7 +873,7 @@ class RemoveMemberStart(ModelView):
         return _current_group_default()
 
 
-class RemoveMember(Wizard):
+class RemoveMember(SelectedRowsMixin, Wizard):
     "Remove the selected parties from a group"
     __name__ = 'prm.contact_group.remove_member'
     start = StateView(
@@ -765,7 +907,7 @@ class MoveMemberStart(ModelView):
         return _current_group_default()
 
 
-class MoveMember(Wizard):
+class MoveMember(SelectedRowsMixin, Wizard):
     "Move the selected parties from one group to another (M2)"
     __name__ = 'prm.contact_group.move_member'
     start = StateView(
@@ -801,7 +943,7 @@ class CreateEventStart(ModelView):
         return Transaction().user or None
 
 
-class CreateEvent(Wizard):
+class CreateEvent(SelectedRowsMixin, Wizard):
     "Create one event for each selected party (E9)"
     __name__ = 'prm.contact_group.create_event'
     start = StateView(
@@ -817,7 +959,7 @@ class CreateEvent(Wizard):
         Event = pool.get('prm.event')
         parties = _selected_parties(self)
         events = Event.create([{
-                    'party': p.id,
+                    'party': p,
                     'title': self.start.title,
                     'type': self.start.type.id if self.start.type else None,
                     'follow_up_date': self.start.follow_up_date,
@@ -835,6 +977,9 @@ class LogContactStart(ModelView):
     __name__ = 'prm.contact_group.log_contact.start'
     __string__ = "Log Contact"
     party = fields.Many2One('party.party', "Party", readonly=True)
+    contact = fields.Many2One(
+        'party.party', "Contact Person", readonly=True,
+        help="The contact person of the party the contact was with.")
     type = fields.Many2One('prm.event.type', "Type")
     title = fields.Char("Title", required=True)
     notes = fields.Text("Internal Notes")
@@ -863,8 +1008,17 @@ class LogContactStart(ModelView):
         help="The group the party goes to.")
 
 
+class LogContactDone(ModelView):
+    __name__ = 'prm.contact_group.log_contact.done'
+    __string__ = "Contact Logged"
+    summary = fields.Text("Summary", readonly=True)
+
+
 class LogContact(Wizard):
-    "Log a contact and move the party in one step (M5)"
+    """Log a contact and move the party in one step (M5)
+
+    On a contact person's row, the events are the company's, with the
+    person as contact (E1, F5); the memberships stay the row's."""
     __name__ = 'prm.contact_group.log_contact'
     start = StateView(
         'prm.contact_group.log_contact.start',
@@ -873,15 +1027,22 @@ class LogContact(Wizard):
             Button("Log", 'log', 'tryton-ok', default=True),
             ])
     log = StateTransition()
+    done = StateView(
+        'prm.contact_group.log_contact.done',
+        'prm_addon.contact_group_log_contact_done_view_form', [
+            Button("OK", 'end', 'tryton-ok', default=True),
+            ])
 
     def default_start(self, fields):
         pool = Pool()
         Member = pool.get('prm.contact_group-party.party')
+        ModelData = pool.get('ir.model.data')
+        Party = pool.get('party.party')
         parties = _selected_parties(self)
         if len(parties) != 1:
             raise ContactGroupError(gettext(
                     'prm_addon.msg_contact_group_log_one_party'))
-        party, = parties
+        party = Party(parties[0])
         groups = [m.group.id for m in Member.search([
                     ('party', '=', party.id),
                     ], order=[('group.name', 'ASC')])]
@@ -892,8 +1053,11 @@ class LogContact(Wizard):
                 break
         if current is None and len(groups) == 1:
             current = groups[0]
+        company, contact = _company_and_contact(party)
         return {
-            'party': party.id,
+            'party': company.id,
+            'contact': contact.id if contact else None,
+            'type': ModelData.get_id('prm_addon', 'event_type_phone_call'),
             'party_groups': groups,
             'current_group': current,
             }
@@ -902,7 +1066,8 @@ class LogContact(Wizard):
         pool = Pool()
         Event = pool.get('prm.event')
         Member = pool.get('prm.contact_group-party.party')
-        party, = _selected_parties(self)
+        Party = pool.get('party.party')
+        party, = Party.browse(_selected_parties(self))
         start = self.start
         # Validate first, so that nothing is written for a bad request
         if start.target_group:
@@ -924,25 +1089,65 @@ class LogContact(Wizard):
                     start.notes,
                     gettext('prm_addon.msg_log_contact_outcome',
                         outcome=start.outcome) if start.outcome else None]))
-        values = [{
-                'party': party.id,
-                'title': start.title,
-                'type': start.type.id if start.type else None,
-                'notes': notes or None,
-                }]
+        company, contact = _company_and_contact(party)
+        common = {
+            'party': company.id,
+            'contact': contact.id if contact else None,
+            'type': start.type.id if start.type else None,
+            }
+        values = [{**common, 'title': start.title, 'notes': notes or None}]
         if start.follow_up_date:
-            values.append({
-                    'party': party.id,
+            values.append({**common,
                     'title': start.follow_up_title or start.title,
-                    'type': start.type.id if start.type else None,
                     'follow_up_date': start.follow_up_date,
                     })
         events = Event.create(values)
-        event = events[0]
-        Event.close([event])
+        Event.close(events[:1])
         if start.target_group:
-            Member.move(current, target, [party], event=event)
-        return 'end'
+            Member.move(current, target, [party], event=events[0])
+        self.done.summary = self._summary(events, party)
+        return 'done'
+
+    def _summary(self, events, party):
+        "What the log did, in the user's words"
+        event, *follow_ups = events
+        lines = [gettext('prm_addon.msg_log_contact_done',
+                event=event.rec_name, party=event.party.rec_name)]
+        if event.contact:
+            lines.append(gettext('prm_addon.msg_log_contact_done_contact',
+                    contact=event.contact.rec_name))
+        for follow_up in follow_ups:
+            lines.append(gettext('prm_addon.msg_log_contact_done_follow_up',
+                    event=follow_up.rec_name,
+                    date=Pool().get('ir.lang').get().strftime(
+                        follow_up.follow_up_date)))
+        if self.start.target_group:
+            lines.append(gettext('prm_addon.msg_log_contact_done_move',
+                    party=party.rec_name,
+                    from_group=self.start.current_group.rec_name,
+                    to_group=self.start.target_group.rec_name))
+        return '\n'.join(lines)
+
+    def default_done(self, fields):
+        return {'summary': self.done.summary}
 
     def end(self):
         return 'reload'
+
+
+def _company_and_contact(party):
+    """The company and the contact person the events of party's row are for
+
+    A contact person ("Contact Person of" a company) is the contact of the
+    first of its companies; any other party is its own partner."""
+    pool = Pool()
+    RelationAll = pool.get('party.relation.all')
+    ModelData = pool.get('ir.model.data')
+    relations = RelationAll.search([
+            ('from_', '=', party.id),
+            ('type', '=', ModelData.get_id(
+                    'prm_addon', 'relation_type_contact_of')),
+            ], order=[('id', 'ASC')], limit=1)
+    if relations:
+        return relations[0].to, party
+    return party, None

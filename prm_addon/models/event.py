@@ -3,6 +3,8 @@
 import copy
 from urllib.parse import urlsplit
 
+from sql import Column, Null
+
 from trytond import backend
 from trytond.i18n import gettext, ngettext
 from trytond.model import (
@@ -10,6 +12,7 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Date, Eval, Get, Id, If, In, PYSONEncoder
+from trytond.tools import grouped_slice
 from trytond.transaction import (
     Transaction, check_access, without_check_access)
 
@@ -39,6 +42,49 @@ class EventsOne2Many(fields.One2Many):
         field.filter = [list(self.filter or []), list(rule_domain)]
         return super(EventsOne2Many, field).convert_domain(
             domain, tables, Model)
+
+    def get(self, ids, model, name, values=None):
+        """The ids of the events, in the order of the lists, found in SQL
+
+        Tryton's One2Many instantiates and reads every event to sort them
+        per record: 2,000 events on a partner card took a second. The
+        rules apply: they are part of the search query."""
+        Target = self.get_target()
+        if Target._fields[self.field]._type == 'reference':
+            return super().get(ids, model, name, values=values)
+        table = Target.__table__()
+        cursor = Transaction().connection.cursor()
+        domain = [(self.field, 'in', list(ids)), list(self.filter or [])]
+        cursor.execute(*Target.search(domain, query=True))
+        found = [i for i, in cursor]
+        if len(ids) == 1:
+            # A card: every event found is of its record
+            return {ids[0]: tuple(found)}
+        owners = {}
+        for sub_ids in grouped_slice(found, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(
+                    table.id, Column(table, self.field),
+                    where=fields.SQL_OPERATORS['in'](table.id, sub_ids)))
+            owners.update(cursor)
+        result = {i: [] for i in ids}
+        for id_ in found:
+            result[owners[id_]].append(id_)
+        return {i: tuple(e) for i, e in result.items()}
+
+
+class ContactMany2One(fields.Many2One):
+    """The contact person of an event
+
+    Event.check_contact checks the contact persons of all the events in
+    one query; the generic check of the domain would OR one sub-query per
+    partner. Its domain is left out while the events are validated."""
+
+    def _get_domain(self):
+        if Transaction().context.get('_prm_contact_checked'):
+            return []
+        return super()._get_domain()
+
+    domain = property(_get_domain, fields.Many2One._set_domain)
 
 
 def document_events_field():
@@ -118,7 +164,7 @@ class Event(Workflow, ModelSQL, ModelView):
             },
         depends={'company'},
         help="The partner the event is about.")
-    contact = fields.Many2One(
+    contact = ContactMany2One(
         'party.party', "Contact Person", ondelete='RESTRICT',
         domain=[
             ('relations', 'where', [
@@ -173,14 +219,26 @@ class Event(Workflow, ModelSQL, ModelView):
             ('number_unique', Unique(t, t.number),
                 'prm_addon.msg_event_number_unique'),
             ]
+        # The orders of the lists (F7) with their filters: the party's
+        # Events tab, the Open tab, the follow-ups; the title for text
+        # searches (trigram where PostgreSQL has pg_trgm).
+        order = [
+            (t.follow_up_date, Index.Range(order='ASC NULLS LAST')),
+            (t.date, Index.Range(order='DESC')),
+            (t.id, Index.Range(order='DESC')),
+            ]
         cls._sql_indexes.update({
-                Index(t, (t.party, Index.Range())),
+                Index(t, (t.party, Index.Range()), *order),
+                Index(t, (t.state, Index.Equality()), *order),
+                Index(t, (t.contact, Index.Range())),
                 Index(t, (t.document, Index.Equality())),
                 Index(
                     t,
                     (t.responsible, Index.Range()),
                     (t.follow_up_date, Index.Range()),
+                    (t.id, Index.Range()),
                     where=t.state == 'open'),
+                Index(t, (t.title, Index.Similarity())),
                 })
         # F7: lists are ordered by the follow-up date, undated ones last.
         cls._order = [
@@ -378,6 +436,20 @@ class Event(Workflow, ModelSQL, ModelView):
         return values
 
     @classmethod
+    def create(cls, vlist):
+        pool = Pool()
+        Configuration = pool.get('prm.configuration')
+        # The numbers of many new events in one query, not two per event
+        missing = [i for i, v in enumerate(vlist) if not v.get('number')]
+        sequence = Configuration(1).event_sequence if missing else None
+        if len(missing) > 1 and sequence:
+            cls._lock_sequence(sequence)
+            vlist = [v.copy() for v in vlist]
+            for i, number in zip(missing, sequence.get_many(len(missing))):
+                vlist[i]['number'] = number
+        return super().create(vlist)
+
+    @classmethod
     def _lock_sequence(cls, sequence):
         # On SQLite a transaction takes the write lock only at its first
         # write, so two saves could read the same next number. Writing the
@@ -476,14 +548,61 @@ class Event(Workflow, ModelSQL, ModelView):
         # before the generic domain check of the fields does.
         cls.check_contact(events, field_names)
         cls.check_document(events, field_names)
-        super()._validate(events, field_names=field_names)
+        with Transaction().set_context(_prm_contact_checked=True):
+            super()._validate(events, field_names=field_names)
+
+    @classmethod
+    def _contact_persons(cls, events):
+        """The (event id, contact, party) of the events with a contact,
+        and the valid (contact, party) pairs among them: a few queries
+        for all the events, no record instantiated"""
+        pool = Pool()
+        Party = pool.get('party.party')
+        RelationAll = pool.get('party.relation.all')
+        ModelData = pool.get('ir.model.data')
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        links = []
+        for sub_ids in grouped_slice(
+                [e.id for e in events], backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(table.id, table.contact, table.party,
+                    where=fields.SQL_OPERATORS['in'](table.id, sub_ids)
+                    & (table.contact != Null)))
+            links.extend(cursor)
+        if not links:
+            return links, set()
+        parties = sorted({p for _, _, p in links})
+        # The active contacts, then their relations to the parties: what
+        # the domain of the field accepts (_contact_person_domain)
+        cursor.execute(*Party.search([
+                    ('id', 'in', sorted({c for _, c, _ in links})),
+                    ], order=[], query=True))
+        contacts = [c for c, in cursor]
+        domain = [
+            ('from_', 'in', contacts),
+            ('to', 'in', parties),
+            ('type', '=', ModelData.get_id(
+                    'prm_addon', 'relation_type_contact_of')),
+            ]
+        cursor.execute(*RelationAll.search(domain, order=[], query=True))
+        found = {r for r, in cursor}
+        # Their ends, from the relations' own query: reading them by id
+        # would compute the ids of all the relations
+        relations = RelationAll.table_query()
+        cursor.execute(*relations.select(
+                relations.id, relations.from_, relations.to,
+                where=fields.SQL_OPERATORS['in'](relations.from_, contacts)
+                & fields.SQL_OPERATORS['in'](relations.to, parties)))
+        return links, {(f, t) for r, f, t in cursor if r in found}
 
     @classmethod
     def check_contact(cls, events, field_names=None):
         if field_names and not (field_names & {'party', 'contact'}):
             return
-        for event in events:
-            if event.contact and not event._is_contact_person():
+        links, valid = cls._contact_persons(events)
+        for event_id, contact, party in links:
+            if (contact, party) not in valid:
+                event = cls(event_id)
                 raise EventValidationError(gettext(
                         'prm_addon.msg_event_contact_not_of_party',
                         contact=event.contact.rec_name,
