@@ -1,6 +1,5 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import copy
 from urllib.parse import urlsplit
 
 from trytond import backend
@@ -20,30 +19,10 @@ from ..exceptions import DoNotContactWarning, EventValidationError
 URL_SCHEMES = {'http', 'https', 'mailto', 'tel'}
 
 
-class EventsOne2Many(fields.One2Many):
-    """A One2Many to events whose searches obey the events' record rules
-
-    Tryton converts the domain of a relation search without access check,
-    so ('prm_events.title', '=', 'secret') would find the partner of an
-    event hidden from the user (F11). The rules of the user are added to
-    the search as a filter of the field."""
-
-    def convert_domain(self, domain, tables, Model):
-        pool = Pool()
-        Rule = pool.get('ir.rule')
-        with check_access():
-            rule_domain = Rule.domain_get(self.model_name, mode='read')
-        if not rule_domain:
-            return super().convert_domain(domain, tables, Model)
-        field = copy.copy(self)
-        field.filter = [list(self.filter or []), list(rule_domain)]
-        return super(EventsOne2Many, field).convert_domain(
-            domain, tables, Model)
-
-
 def document_events_field():
     "The Events tab of a document: its events, new ones prefilled (E7)"
-    return EventsOne2Many(
+    # The events' rules apply through it too (event_access)
+    return fields.One2Many(
         'prm.event', 'document', "Events",
         context={
             'default_party': Eval('party', -1),

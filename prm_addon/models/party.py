@@ -4,14 +4,12 @@ from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, inactive_records
 
-from .event import EventsOne2Many
-
 
 class Party(metaclass=PoolMeta):
     __name__ = 'party.party'
 
     # E5: every event of the partner, whatever document it is linked to
-    prm_events = EventsOne2Many('prm.event', 'party', "Events")
+    prm_events = fields.One2Many('prm.event', 'party', "Events")
     # G5, G6: the contact groups, edited on the Grouping tab
     prm_contact_groups = fields.Many2Many(
         'prm.contact_group-party.party', 'party', 'group', "Contact Groups")
