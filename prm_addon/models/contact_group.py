@@ -22,6 +22,9 @@ from trytond.wizard import (
 
 from ..exceptions import ContactGroupDeleteWarning, ContactGroupError
 
+# SQLite refuses LIKE patterns over 50,000 bytes
+SEARCH_TEXT_SIZE = 1000
+
 
 class Replace(Function):
     __slots__ = ()
@@ -407,6 +410,11 @@ class ManagementMixin:
                 Literal(1),
                 where=(member.party == party.id) & excluded))
         if search_text and search_text.strip():
+            if (len(search_text) > SEARCH_TEXT_SIZE
+                    or not search_text.isprintable()):
+                raise ContactGroupError(gettext(
+                        'prm_addon.msg_search_text_too_long',
+                        size=SEARCH_TEXT_SIZE))
             pattern = '%' + search_text.strip() + '%'
             # Phone numbers match whatever spaces the user types
             compact = '%' + ''.join(search_text.split()) + '%'
@@ -549,7 +557,8 @@ class ManagementContext(ModelView):
         'prm.contact_group', None, None, "Exclude",
         help="Leave out the members of these groups (in none of them).")
     search_text = fields.Char(
-        "Search", help="Part of the name, phone number or email.")
+        "Search", size=SEARCH_TEXT_SIZE,
+        help="Part of the name, phone number or email.")
 
     @classmethod
     def default_include_groups(cls):
@@ -582,7 +591,7 @@ class Segment(ManagementMixin, ModelSQL, ModelView):
             ], "Include Mode", required=True)
     exclude_groups = fields.Many2Many(
         'prm.contact_group.segment-exclude', 'segment', 'group', "Exclude")
-    search_text = fields.Char("Search")
+    search_text = fields.Char("Search", size=SEARCH_TEXT_SIZE)
     count = fields.Function(fields.Integer("Parties"), 'get_count')
 
     @classmethod

@@ -1,5 +1,7 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+import datetime
+import re
 from urllib.parse import urlsplit
 
 from trytond import backend
@@ -9,14 +11,27 @@ from trytond.model import (
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Date, Eval, Get, Id, If, In, PYSONEncoder
+from trytond.tools import grouped_slice
 from trytond.transaction import (
-    Transaction, check_access, without_check_access)
+    Transaction, check_access, inactive_records, without_check_access)
 
 from ..exceptions import DoNotContactWarning, EventValidationError
 
 # Addresses a click may open (F10); javascript:, data:, file: and the like
 # could run code or read local files in the user's browser.
 URL_SCHEMES = {'http', 'https', 'mailto', 'tel'}
+# What may follow tel: and mailto: (RFC 3966, RFC 6068, simplified)
+URL_PATHS = {
+    'tel': re.compile(r'\+?[0-9][0-9 ()./-]*'),
+    'mailto': re.compile(r'[^\s:@/]+@[^\s:@/]+(,[^\s:@/]+@[^\s:@/]+)*'),
+    }
+# Fields Tryton fills: a client neither sets nor changes them, but may send
+# their default when it creates an event.
+COMPUTED_FIELDS = {
+    'number': None,
+    'state': 'open',
+    'do_not_contact_confirmed': False,
+    }
 
 
 def document_events_field():
@@ -29,6 +44,51 @@ def document_events_field():
             'company': Eval('company', -1),
             },
         depends={'party', 'company'})
+
+
+def _valid_text(value):
+    if not isinstance(value, str) or '\x00' in value:
+        return False
+    try:
+        value.encode('utf-8')
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _valid_value(field, value):
+    """Whether a value sent by a client fits the field: True, False, or
+    (Model, id) of the record it must designate"""
+    type_ = field._type
+    if type_ in {'char', 'text'}:
+        return _valid_text(value)
+    if type_ == 'date':
+        if isinstance(value, str) and _valid_text(value):
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                return False
+            return True
+        return isinstance(value, datetime.date)
+    if type_ == 'boolean':
+        return isinstance(value, bool)
+    if type_ == 'many2one':
+        if isinstance(value, bool) or not isinstance(value, int):
+            return False
+        return field.get_target(), value
+    if type_ == 'reference':
+        if value == '':
+            return True
+        if not isinstance(value, str) or value.count(',') != 1:
+            return False
+        model, id_ = value.split(',')
+        Event = Pool().get('prm.event')
+        if model not in Event._get_documents() or not id_.isdigit():
+            return False
+        return Pool().get(model), int(id_)
+    if type_ == 'selection':
+        return value in {k for k, _ in field.selection}
+    return True
 
 
 class EventType(DeactivableMixin, ModelSQL, ModelView):
@@ -330,7 +390,96 @@ class Event(Workflow, ModelSQL, ModelView):
         transaction.counter += 1
 
     @classmethod
+    def check_visible(cls, ids):
+        """Refuse, as the user, the events that do not exist or are hidden
+        from them, with one message for both (F11)"""
+        transaction = Transaction()
+        if not (transaction.user and transaction.check_access):
+            return
+        ids = {int(i) for i in ids}
+        found = set()
+        for sub_ids in grouped_slice(ids):
+            found.update(map(int, cls.search(
+                        [('id', 'in', list(sub_ids))], order=[])))
+        missing = sorted(ids - found)
+        if missing:
+            raise AccessError(gettext(
+                    'prm_addon.msg_event_not_found',
+                    ids=', '.join(map(str, missing[:5]))))
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        cls.check_visible(ids)
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            names = {n.split('.', 1)[0].split(':', 1)[0] for n in fields_names}
+            if names - cls._fields.keys() - {
+                    '_timestamp', '_write', '_delete', '__name__'}:
+                cls._raise_search_invalid()
+        return super().read(ids, fields_names)
+
+    @classmethod
+    def create(cls, vlist):
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            for values in vlist:
+                for name, default in COMPUTED_FIELDS.items():
+                    if values.get(name) not in {None, default}:
+                        cls._raise_computed(name)
+                cls.check_client_values(values)
+        return super().create(vlist)
+
+    @classmethod
+    def check_client_values(cls, values):
+        """Refuse, before anything is written, a value of the wrong type or
+        a link to a record that does not exist"""
+        for name, value in values.items():
+            field = cls._fields.get(name)
+            if field is None:
+                raise EventValidationError(gettext(
+                        'prm_addon.msg_event_value_invalid',
+                        value=str(value)[:50], field=name,
+                        model=cls.__names__()['model']))
+            if value is None:
+                continue
+            target = _valid_value(field, value)
+            if target is False:
+                raise EventValidationError(gettext(
+                        'prm_addon.msg_event_value_invalid',
+                        value=str(value)[:50].encode(
+                            'utf-8', 'replace').decode(),
+                        **cls.__names__(name)))
+            if target is not True:
+                Target, id_ = target
+                with without_check_access(), inactive_records():
+                    if not Target.search([('id', '=', id_)], order=[]):
+                        raise EventValidationError(gettext(
+                                'prm_addon.msg_event_target_missing',
+                                value=id_, **cls.__names__(name)))
+
+    @classmethod
+    def _raise_computed(cls, name):
+        raise AccessError(gettext(
+                'prm_addon.msg_event_field_computed',
+                **cls.__names__(name)))
+
+    @classmethod
+    def write(cls, *args):
+        transaction = Transaction()
+        cls.check_visible(r for records in args[::2] for r in records)
+        if transaction.user and transaction.check_access:
+            for values in args[1::2]:
+                cls.check_client_values(values)
+        super().write(*args)
+
+    @classmethod
+    def delete(cls, events):
+        cls.check_visible(events)
+        super().delete(events)
+
+    @classmethod
     def copy(cls, events, default=None):
+        cls.check_visible(events)
         default = default.copy() if default is not None else {}
         default.setdefault('number', None)
         default.setdefault('state', 'open')
@@ -358,6 +507,8 @@ class Event(Workflow, ModelSQL, ModelView):
             # B1: only the Close and Reopen buttons change the status (they
             # write without access check), and a closed event stays
             # read-only over RPC too.
+            for name in values.keys() & (COMPUTED_FIELDS.keys() - {'state'}):
+                cls._raise_computed(name)
             if 'state' in values:
                 raise AccessError(gettext(
                         'prm_addon.msg_event_state_by_buttons',
@@ -405,9 +556,34 @@ class Event(Workflow, ModelSQL, ModelView):
     def _validate(cls, events, field_names=None):
         # Explain a wrong contact person or document in the user's terms
         # before the generic domain check of the fields does.
+        cls.check_targets(events, field_names)
         cls.check_contact(events, field_names)
         cls.check_document(events, field_names)
         super()._validate(events, field_names=field_names)
+
+    @classmethod
+    def check_targets(cls, events, field_names=None):
+        """Refuse a link to a record that does not exist: SQLite keeps no
+        foreign key, and such an event would break the lists later"""
+        for name, field in cls._fields.items():
+            if (field._type != 'many2one'
+                    or isinstance(field, fields.Function)
+                    or (field_names and name not in field_names)):
+                continue
+            values = {e.id: getattr(e, name) for e in events}
+            ids = {int(v) for v in values.values() if v is not None}
+            if not ids:
+                continue
+            Target = field.get_target()
+            with without_check_access(), inactive_records():
+                found = set(map(int, Target.search(
+                            [('id', 'in', list(ids))], order=[])))
+            for event in events:
+                value = values[event.id]
+                if value is not None and int(value) not in found:
+                    raise EventValidationError(gettext(
+                            'prm_addon.msg_event_target_missing',
+                            value=int(value), **cls.__names__(name)))
 
     @classmethod
     def check_contact(cls, events, field_names=None):
@@ -454,15 +630,19 @@ class Event(Workflow, ModelSQL, ModelView):
 
     @staticmethod
     def _valid_url(url):
+        url = url.strip()
+        if any(c.isspace() or not c.isprintable() for c in url):
+            return False
         try:
-            parts = urlsplit(url.strip())
+            parts = urlsplit(url)
         except ValueError:
             return False
-        if parts.scheme.lower() not in URL_SCHEMES:
+        scheme = parts.scheme.lower()
+        if scheme not in URL_SCHEMES:
             return False
-        if parts.scheme.lower() in {'http', 'https'}:
-            return bool(parts.netloc)
-        return bool(parts.path)
+        if scheme in URL_PATHS:
+            return bool(URL_PATHS[scheme].fullmatch(parts.path))
+        return bool(parts.hostname)
 
     @classmethod
     @ModelView.button

@@ -25,6 +25,8 @@ from sql import Cast, Literal, Null
 from sql.conditionals import Case, Coalesce
 from sql.operators import Concat, NotLike
 
+from trytond.exceptions import UserError
+from trytond.i18n import gettext
 from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction, check_access, without_check_access
 
@@ -202,3 +204,95 @@ class Rule(metaclass=PoolMeta):
         # The first search or read of a pool guards the relations first
         guard_event_relations()
         return super().domain_get(model_name, mode=mode)
+
+
+# The longest text a search compares: SQLite refuses LIKE patterns over
+# 50,000 bytes with an error of the database.
+SEARCH_TEXT_SIZE = 1000
+SEARCH_ERRORS = (
+    KeyError, IndexError, TypeError, ValueError, OverflowError,
+    RecursionError, UnicodeError)
+
+
+def _domain_texts(domain):
+    "The texts a domain compares"
+    if isinstance(domain, str):
+        return
+    if (isinstance(domain, (list, tuple)) and domain
+            and isinstance(domain[0], str) and len(domain) >= 3
+            and domain[0] not in {'AND', 'OR'}):
+        value = domain[2]
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            yield from (v for v in value if isinstance(v, str))
+            yield from _domain_texts(value)
+        return
+    if isinstance(domain, (list, tuple)):
+        for item in domain:
+            yield from _domain_texts(item)
+
+
+class SearchCheckMixin:
+    """Answer a malformed search of a client (unknown field or operator,
+    text for a number, order through a list of records, a text too long
+    for the database) with a clear error instead of a trace"""
+    __slots__ = ()
+
+    @classmethod
+    def search(cls, domain, offset=0, limit=None, order=None, count=False,
+            query=False):
+        transaction = Transaction()
+        if not (transaction.user and transaction.check_access):
+            return super().search(domain, offset=offset, limit=limit,
+                order=order, count=count, query=query)
+        cls._check_search_order(order)
+        for text in _domain_texts(domain):
+            if len(text) > SEARCH_TEXT_SIZE or '\x00' in text:
+                cls._raise_search_invalid()
+        try:
+            return super().search(domain, offset=offset, limit=limit,
+                order=order, count=count, query=query)
+        except SEARCH_ERRORS:
+            cls._raise_search_invalid()
+
+    @classmethod
+    def _check_search_order(cls, order):
+        "Sort only by fields, and never through a list of records"
+        for name, *_ in (order or []):
+            Model, names = cls, name.split('.')
+            for i, fname in enumerate(names):
+                field = Model._fields.get(fname)
+                last = i == len(names) - 1
+                if field is None or (not last and field._type not in {
+                            'many2one', 'reference'}):
+                    cls._raise_search_invalid()
+                if not last:
+                    if field._type == 'reference':
+                        break
+                    Model = field.get_target()
+
+    @classmethod
+    def _raise_search_invalid(cls):
+        raise UserError(gettext(
+                'prm_addon.msg_search_invalid', **cls.__names__()))
+
+
+class EventSearch(SearchCheckMixin, metaclass=PoolMeta):
+    __name__ = 'prm.event'
+
+
+class EventStatisticsSearch(SearchCheckMixin, metaclass=PoolMeta):
+    __name__ = 'prm.event.statistics'
+
+
+class ManagementSearch(SearchCheckMixin, metaclass=PoolMeta):
+    __name__ = 'prm.contact_group.management'
+
+
+class HistorySearch(SearchCheckMixin, metaclass=PoolMeta):
+    __name__ = 'prm.contact_group.history'
+
+
+class PartySearch(SearchCheckMixin, metaclass=PoolMeta):
+    __name__ = 'party.party'

@@ -15,6 +15,7 @@ port of 127.0.0.1. The tests log in as:
 - admin:    the Tryton administrator, also in "Secret Team", who prepares
             and checks
 """
+import contextlib
 import os
 import sqlite3
 import tempfile
@@ -186,9 +187,10 @@ def _copy_database(folder):
     return name, uri, lambda: execute(drop)
 
 
-@pytest.fixture(scope='session')
-def security_server():
-    "(Server, ids): the trytond under attack and the ids of the data"
+@contextlib.contextmanager
+def serve():
+    """(Server, ids): a trytond serving a copy of the populated test
+    database, stopped and the copy dropped at exit"""
     ids = populate()
     with tempfile.TemporaryDirectory(prefix='prm-security-') as folder:
         folder = Path(folder)
@@ -201,6 +203,13 @@ def security_server():
         finally:
             server.stop()
             cleanup()
+
+
+@pytest.fixture(scope='session')
+def security_server():
+    "(Server, ids): the trytond under attack and the ids of the data"
+    with serve() as result:
+        yield result
 
 
 @pytest.fixture(scope='session')
