@@ -59,7 +59,9 @@ def _check(admin, prefix, results):
         'created': len(acknowledged),
         'errors': collections.Counter(
             v for k, v in results if k == 'error'),
-        'in flight': sum(1 for k, _ in results if k == 'in flight'),
+        # Refused while the server was down, or cut while being answered
+        'connection errors': collections.Counter(
+            v for k, v in results if k == 'in flight'),
         'stored': len(found),
         'duplicate numbers': sum(n - 1 for n in numbers.values() if n > 1),
         'without number': numbers.get(None, 0),
