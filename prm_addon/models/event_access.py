@@ -247,6 +247,11 @@ class SearchCheckMixin:
             return super().search(domain, offset=offset, limit=limit,
                 order=order, count=count, query=query)
         cls._check_search_order(order)
+        for number in [offset, limit]:
+            if number is not None and (isinstance(number, bool)
+                    or not isinstance(number, int)
+                    or not 0 <= number < 2 ** 63):
+                cls._raise_search_invalid()
         for text in _domain_texts(domain):
             if len(text) > SEARCH_TEXT_SIZE or '\x00' in text:
                 cls._raise_search_invalid()
