@@ -398,7 +398,7 @@ class Event(Workflow, ModelSQL, ModelView):
             return
         ids = {int(i) for i in ids}
         found = set()
-        for sub_ids in grouped_slice(ids):
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
             found.update(map(int, cls.search(
                         [('id', 'in', list(sub_ids))], order=[])))
         missing = sorted(ids - found)
