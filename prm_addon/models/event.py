@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
-    DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
+    DeactivableMixin, Index, ModelSQL, ModelStorage, ModelView, Unique,
+    Workflow, fields)
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Date, Eval, Get, Id, If, In, PYSONEncoder
@@ -83,7 +84,12 @@ def _valid_value(field, value):
             return False
         model, id_ = value.split(',')
         Event = Pool().get('prm.event')
-        if model not in Event._get_documents() or not id_.isdigit():
+        if model not in Event._get_documents():
+            return False
+        if id_ in {'', '-1'}:
+            # The client's "a model but no record yet"
+            return True
+        if not id_.isdigit():
             return False
         return Pool().get(model), int(id_)
     if type_ == 'selection':
@@ -322,7 +328,8 @@ class Event(Workflow, ModelSQL, ModelView):
         # A contact person or document of another partner no longer fits.
         if self.contact and not self._is_contact_person():
             self.contact = None
-        if (self.document and self.document.id >= 0
+        if (isinstance(self.document, ModelStorage)
+                and self.document.id >= 0
                 and self.document.party != self.party):
             self.document = None
 
@@ -603,7 +610,9 @@ class Event(Workflow, ModelSQL, ModelView):
             return
         for event in events:
             document = event.document
-            if document and document.id >= 0 and document.party != event.party:
+            # 'sale.sale,-1' (a model but no record yet) reads as a text
+            if (isinstance(document, ModelStorage) and document.id >= 0
+                    and document.party != event.party):
                 raise EventValidationError(gettext(
                         'prm_addon.msg_event_document_other_party',
                         document=document.rec_name,

@@ -46,7 +46,7 @@ BAD_VALUES = {
     'follow_up_date': ['tomorrow', 42, _date('2026-02-30'),
         {'__class__': 'date', 'year': 'x', 'month': 1, 'day': 1}],
     'document': ['res.user,1', 'ir.model,1', 'sale.sale,999999',
-        'sale.sale,-1', 'sale.sale', 'sale.sale,abc', 'nosuch.model,1',
+        'sale.sale,-2', 'sale.sale', 'sale.sale,abc', 'nosuch.model,1',
         42, ['sale.sale', 1], 'prm.event,1'],
     'url': ['tel:javascript:alert(1)', 'javascript:alert(1)',
         'data:text/html,<script>', 'file:///etc/passwd', 'http://',
