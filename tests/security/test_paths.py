@@ -43,6 +43,7 @@ def _linked(users, path, event_ids):
 def test_paths_generated(paths):
     "The generator finds the relations the module and Tryton declare"
     names = {str(p) for p in paths}
+    print(f'{len(names)} paths: ' + ', '.join(sorted(names)))
     assert LINKED <= names, sorted(names)
     assert {'purchase.purchase.prm_events', 'account.invoice.prm_events',
         'ir.email.resource'} <= names, sorted(names)
