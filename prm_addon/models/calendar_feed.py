@@ -48,6 +48,11 @@ def ics_fold(line):
     return '\r\n '.join(parts)
 
 
+def ics_date(value):
+    "A date as an iCalendar DATE, with 4 digits for the year"
+    return value.isoformat().replace('-', '')
+
+
 def ics_utc(value):
     "A naive UTC datetime of Tryton as an iCalendar UTC DATE-TIME"
     return value.strftime('%Y%m%dT%H%M%SZ')
@@ -197,9 +202,13 @@ class CalendarFeed(ModelSQL, ModelView):
             f'{Transaction().database.name}@{host()}',
             'DTSTAMP:' + ics_utc(stamp),
             'LAST-MODIFIED:' + ics_utc(stamp),
-            'DTSTART;VALUE=DATE:' + day.strftime('%Y%m%d'),
-            'DTEND;VALUE=DATE:'
-            + (day + dt.timedelta(days=1)).strftime('%Y%m%d'),
+            'DTSTART;VALUE=DATE:' + ics_date(day),
+            ]
+        if day < dt.date.max:
+            # Without DTEND a DATE event lasts its day too (RFC 5545)
+            lines.append(
+                'DTEND;VALUE=DATE:' + ics_date(day + dt.timedelta(days=1)))
+        lines += [
             'SUMMARY:' + ics_text(summary),
             'DESCRIPTION:' + ics_text('\n'.join(description)),
             'TRANSP:TRANSPARENT',

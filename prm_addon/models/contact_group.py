@@ -22,6 +22,9 @@ from trytond.wizard import (
 
 from ..exceptions import ContactGroupDeleteWarning, ContactGroupError
 
+# SQLite refuses LIKE patterns over 50,000 bytes
+SEARCH_TEXT_SIZE = 1000
+
 
 class Replace(Function):
     __slots__ = ()
@@ -551,6 +554,11 @@ class ManagementMixin:
                     where=(member.party == party.id)
                     & member.group.in_(excluded)))
         if search_text and search_text.strip():
+            if (len(search_text) > SEARCH_TEXT_SIZE
+                    or not search_text.isprintable()):
+                raise ContactGroupError(gettext(
+                        'prm_addon.msg_search_text_too_long',
+                        size=SEARCH_TEXT_SIZE))
             where &= party.id.in_(cls._text_matches(search_text))
         if columns is None:
             columns = [party.id]
@@ -700,7 +708,8 @@ class ManagementContext(ModelView):
         'prm.contact_group', None, None, "Exclude",
         help="Leave out the members of these groups (in none of them).")
     search_text = fields.Char(
-        "Search", help="Part of the name, phone number or email.")
+        "Search", size=SEARCH_TEXT_SIZE,
+        help="Part of the name, phone number or email.")
 
     @classmethod
     def default_include_groups(cls):
@@ -733,7 +742,7 @@ class Segment(ManagementMixin, ModelSQL, ModelView):
             ], "Include Mode", required=True)
     exclude_groups = fields.Many2Many(
         'prm.contact_group.segment-exclude', 'segment', 'group', "Exclude")
-    search_text = fields.Char("Search")
+    search_text = fields.Char("Search", size=SEARCH_TEXT_SIZE)
     count = fields.Function(fields.Integer("Parties"), 'get_count')
 
     @classmethod

@@ -1,6 +1,8 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-import copy
+import datetime
+import re
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 from sql import Column, Null
@@ -8,40 +10,39 @@ from sql import Column, Null
 from trytond import backend
 from trytond.i18n import gettext, ngettext
 from trytond.model import (
-    DeactivableMixin, Index, ModelSQL, ModelView, Unique, Workflow, fields)
+    DeactivableMixin, Index, ModelSQL, ModelStorage, ModelView, Unique,
+    Workflow, fields)
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Date, Eval, Get, Id, If, In, PYSONEncoder
 from trytond.tools import grouped_slice
 from trytond.transaction import (
-    Transaction, check_access, without_check_access)
+    Transaction, check_access, inactive_records, without_check_access)
 
 from ..exceptions import DoNotContactWarning, EventValidationError
 
 # Addresses a click may open (F10); javascript:, data:, file: and the like
 # could run code or read local files in the user's browser.
 URL_SCHEMES = {'http', 'https', 'mailto', 'tel'}
+# What may follow tel: and mailto: (RFC 3966, RFC 6068, simplified)
+URL_PATHS = {
+    'tel': re.compile(r'\+?[0-9][0-9 ()./-]*'),
+    'mailto': re.compile(r'[^\s:@/]+@[^\s:@/]+(,[^\s:@/]+@[^\s:@/]+)*'),
+    }
+# Fields Tryton fills: a client neither sets nor changes them, but may send
+# their default when it creates an event.
+COMPUTED_FIELDS = {
+    'number': None,
+    'state': 'open',
+    'do_not_contact_confirmed': False,
+    }
 
 
 class EventsOne2Many(fields.One2Many):
-    """A One2Many to events whose searches obey the events' record rules
+    """A One2Many to events that finds their ids in one SQL query
 
-    Tryton converts the domain of a relation search without access check,
-    so ('prm_events.title', '=', 'secret') would find the partner of an
-    event hidden from the user (F11). The rules of the user are added to
-    the search as a filter of the field."""
-
-    def convert_domain(self, domain, tables, Model):
-        pool = Pool()
-        Rule = pool.get('ir.rule')
-        with check_access():
-            rule_domain = Rule.domain_get(self.model_name, mode='read')
-        if not rule_domain:
-            return super().convert_domain(domain, tables, Model)
-        field = copy.copy(self)
-        field.filter = [list(self.filter or []), list(rule_domain)]
-        return super(EventsOne2Many, field).convert_domain(
-            domain, tables, Model)
+    The events' record rules apply to it as to every relation to events
+    (event_access.guard_event_relations)."""
 
     def get(self, ids, model, name, values=None):
         """The ids of the events, in the order of the lists, found in SQL
@@ -96,6 +97,56 @@ def document_events_field():
             'company': Eval('company', -1),
             },
         depends={'party', 'company'})
+
+
+def _valid_text(value):
+    if not isinstance(value, str) or '\x00' in value:
+        return False
+    try:
+        value.encode('utf-8')
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _valid_value(field, value):
+    """Whether a value sent by a client fits the field: True, False, or
+    (Model, id) of the record it must designate"""
+    type_ = field._type
+    if type_ in {'char', 'text'}:
+        return _valid_text(value)
+    if type_ == 'date':
+        if isinstance(value, str) and _valid_text(value):
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                return False
+            return True
+        return isinstance(value, datetime.date)
+    if type_ == 'boolean':
+        return isinstance(value, bool)
+    if type_ == 'many2one':
+        if isinstance(value, bool) or not isinstance(value, int):
+            return False
+        return field.get_target(), value
+    if type_ == 'reference':
+        if value == '':
+            return True
+        if not isinstance(value, str) or value.count(',') != 1:
+            return False
+        model, id_ = value.split(',')
+        Event = Pool().get('prm.event')
+        if model not in Event._get_documents():
+            return False
+        if id_ in {'', '-1'}:
+            # The client's "a model but no record yet"
+            return True
+        if not id_.isdigit():
+            return False
+        return Pool().get(model), int(id_)
+    if type_ == 'selection':
+        return value in {k for k, _ in field.selection}
+    return True
 
 
 class EventType(DeactivableMixin, ModelSQL, ModelView):
@@ -349,7 +400,8 @@ class Event(Workflow, ModelSQL, ModelView):
         # A contact person or document of another partner no longer fits.
         if self.contact and not self._is_contact_person():
             self.contact = None
-        if (self.document and self.document.id >= 0
+        if (isinstance(self.document, ModelStorage)
+                and self.document.id >= 0
                 and self.document.party != self.party):
             self.document = None
 
@@ -439,6 +491,13 @@ class Event(Workflow, ModelSQL, ModelView):
     def create(cls, vlist):
         pool = Pool()
         Configuration = pool.get('prm.configuration')
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            for values in vlist:
+                for name, default in COMPUTED_FIELDS.items():
+                    if values.get(name) not in {None, default}:
+                        cls._raise_computed(name)
+            cls.check_client_values(*vlist)
         # The numbers of many new events in one query, not two per event
         missing = [i for i, v in enumerate(vlist) if not v.get('number')]
         sequence = Configuration(1).event_sequence if missing else None
@@ -468,7 +527,93 @@ class Event(Workflow, ModelSQL, ModelView):
         transaction.counter += 1
 
     @classmethod
+    def check_visible(cls, ids):
+        """Refuse, as the user, the events that do not exist or are hidden
+        from them, with one message for both (F11)"""
+        transaction = Transaction()
+        if not (transaction.user and transaction.check_access):
+            return
+        ids = {int(i) for i in ids}
+        found = set()
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+            found.update(map(int, cls.search(
+                        [('id', 'in', list(sub_ids))], order=[])))
+        missing = sorted(ids - found)
+        if missing:
+            raise AccessError(gettext(
+                    'prm_addon.msg_event_not_found',
+                    ids=', '.join(map(str, missing[:5]))))
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        cls.check_visible(ids)
+        transaction = Transaction()
+        if transaction.user and transaction.check_access:
+            names = {n.split('.', 1)[0].split(':', 1)[0] for n in fields_names}
+            if names - cls._fields.keys() - {
+                    '_timestamp', '_write', '_delete', '__name__'}:
+                cls._raise_search_invalid()
+        return super().read(ids, fields_names)
+
+    @classmethod
+    def check_client_values(cls, *vlist):
+        """Refuse, before anything is written, a value of the wrong type or
+        a link to a record that does not exist (one query per model)"""
+        targets = defaultdict(dict)
+        for values in vlist:
+            for name, value in values.items():
+                field = cls._fields.get(name)
+                if field is None:
+                    raise EventValidationError(gettext(
+                            'prm_addon.msg_event_value_invalid',
+                            value=str(value)[:50], field=name,
+                            model=cls.__names__()['model']))
+                if value is None:
+                    continue
+                target = _valid_value(field, value)
+                if target is False:
+                    raise EventValidationError(gettext(
+                            'prm_addon.msg_event_value_invalid',
+                            value=str(value)[:50].encode(
+                                'utf-8', 'replace').decode(),
+                            **cls.__names__(name)))
+                if target is not True:
+                    Target, id_ = target
+                    targets[Target].setdefault(id_, name)
+        with without_check_access(), inactive_records():
+            for Target, names in targets.items():
+                found = set()
+                for sub_ids in grouped_slice(
+                        list(names), backend.MAX_QUERY_PARAMS):
+                    found.update(map(int, Target.search(
+                                [('id', 'in', list(sub_ids))], order=[])))
+                for id_ in sorted(names.keys() - found):
+                    raise EventValidationError(gettext(
+                            'prm_addon.msg_event_target_missing',
+                            value=id_, **cls.__names__(names[id_])))
+
+    @classmethod
+    def _raise_computed(cls, name):
+        raise AccessError(gettext(
+                'prm_addon.msg_event_field_computed',
+                **cls.__names__(name)))
+
+    @classmethod
+    def write(cls, *args):
+        transaction = Transaction()
+        cls.check_visible(r for records in args[::2] for r in records)
+        if transaction.user and transaction.check_access:
+            cls.check_client_values(*args[1::2])
+        super().write(*args)
+
+    @classmethod
+    def delete(cls, events):
+        cls.check_visible(events)
+        super().delete(events)
+
+    @classmethod
     def copy(cls, events, default=None):
+        cls.check_visible(events)
         default = default.copy() if default is not None else {}
         default.setdefault('number', None)
         default.setdefault('state', 'open')
@@ -496,6 +641,8 @@ class Event(Workflow, ModelSQL, ModelView):
             # B1: only the Close and Reopen buttons change the status (they
             # write without access check), and a closed event stays
             # read-only over RPC too.
+            for name in values.keys() & (COMPUTED_FIELDS.keys() - {'state'}):
+                cls._raise_computed(name)
             if 'state' in values:
                 raise AccessError(gettext(
                         'prm_addon.msg_event_state_by_buttons',
@@ -546,6 +693,7 @@ class Event(Workflow, ModelSQL, ModelView):
     def _validate(cls, events, field_names=None):
         # Explain a wrong contact person or document in the user's terms
         # before the generic domain check of the fields does.
+        cls.check_targets(events, field_names)
         cls.check_contact(events, field_names)
         cls.check_document(events, field_names)
         with Transaction().set_context(_prm_contact_checked=True):
@@ -596,6 +744,30 @@ class Event(Workflow, ModelSQL, ModelView):
         return links, {(f, t) for r, f, t in cursor if r in found}
 
     @classmethod
+    def check_targets(cls, events, field_names=None):
+        """Refuse a link to a record that does not exist: SQLite keeps no
+        foreign key, and such an event would break the lists later"""
+        for name, field in cls._fields.items():
+            if (field._type != 'many2one'
+                    or isinstance(field, fields.Function)
+                    or (field_names and name not in field_names)):
+                continue
+            values = {e.id: getattr(e, name) for e in events}
+            ids = {int(v) for v in values.values() if v is not None}
+            if not ids:
+                continue
+            Target = field.get_target()
+            with without_check_access(), inactive_records():
+                found = set(map(int, Target.search(
+                            [('id', 'in', list(ids))], order=[])))
+            for event in events:
+                value = values[event.id]
+                if value is not None and int(value) not in found:
+                    raise EventValidationError(gettext(
+                            'prm_addon.msg_event_target_missing',
+                            value=int(value), **cls.__names__(name)))
+
+    @classmethod
     def check_contact(cls, events, field_names=None):
         if field_names and not (field_names & {'party', 'contact'}):
             return
@@ -615,7 +787,9 @@ class Event(Workflow, ModelSQL, ModelView):
             return
         for event in events:
             document = event.document
-            if document and document.id >= 0 and document.party != event.party:
+            # 'sale.sale,-1' (a model but no record yet) reads as a text
+            if (isinstance(document, ModelStorage) and document.id >= 0
+                    and document.party != event.party):
                 raise EventValidationError(gettext(
                         'prm_addon.msg_event_document_other_party',
                         document=document.rec_name,
@@ -642,15 +816,19 @@ class Event(Workflow, ModelSQL, ModelView):
 
     @staticmethod
     def _valid_url(url):
+        url = url.strip()
+        if any(c.isspace() or not c.isprintable() for c in url):
+            return False
         try:
-            parts = urlsplit(url.strip())
+            parts = urlsplit(url)
         except ValueError:
             return False
-        if parts.scheme.lower() not in URL_SCHEMES:
+        scheme = parts.scheme.lower()
+        if scheme not in URL_SCHEMES:
             return False
-        if parts.scheme.lower() in {'http', 'https'}:
-            return bool(parts.netloc)
-        return bool(parts.path)
+        if scheme in URL_PATHS:
+            return bool(URL_PATHS[scheme].fullmatch(parts.path))
+        return bool(parts.hostname)
 
     @classmethod
     @ModelView.button

@@ -24,25 +24,21 @@ A failing test leaves a screenshot of each of its pages, their console
 log and the server log of the test in test-artifacts/.
 """
 import datetime
-import email
-import email.policy
 import fcntl
 import hashlib
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect, sync_playwright
 
-from .rpc import RPC, RPCError
+from ..trytond_server import Server, clean_env
+from .rpc import RPC
 from .sao import Client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,7 +46,6 @@ DATABASE = 'prm_demo'
 CACHE_DIR = ROOT / 'var' / 'test-cache' / 'e2e'
 ARTIFACTS = ROOT / 'test-artifacts'
 SCREENSHOTS = ROOT / 'docs' / 'screenshots'
-VENV_BIN = ROOT / '.venv' / 'bin'
 SAO_ROOT = ROOT / '.sao' / 'package'
 CHROMIUM = os.environ.get('PRM_CHROMIUM', '/usr/bin/chromium')
 CHROMIUM_ARGS = [
@@ -93,14 +88,6 @@ def _require_browser():
 # --------------------------------------------------------------------------
 # The server
 # --------------------------------------------------------------------------
-def _clean_env():
-    "The environment without the trytond settings of the caller's shell"
-    env = {k: v for k, v in os.environ.items()
-        if not k.startswith('TRYTOND_') and k not in {'DB_NAME', 'DB_CACHE'}}
-    env['PYTHONUNBUFFERED'] = '1'
-    return env
-
-
 def _sources_hash():
     h = hashlib.sha256()
     for name in CACHE_SOURCES:
@@ -149,7 +136,7 @@ def _build_demo_database():
                 [str(ROOT / 'scripts' / 'start.sh'), '--no-serve'],
                 cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out,
                 stderr=subprocess.STDOUT,
-                env={**_clean_env(), 'PRM_VAR': str(build)})
+                env={**clean_env(), 'PRM_VAR': str(build)})
         if result.returncode:
             ARTIFACTS.mkdir(exist_ok=True)
             kept = ARTIFACTS / 'e2e-start.log'
@@ -180,118 +167,6 @@ def _build_demo_database():
         return target
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps the mails it receives, in order:
-    messages is a list of email.message.EmailMessage"""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        message = email.message_from_bytes(
-            envelope.content, policy=email.policy.default)
-        self.messages.append(message)
-        return '250 Message accepted for delivery'
-
-    def wait_for(self, predicate, timeout=15):
-        "The first message for which predicate(message) is true"
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for message in list(self.messages):
-                if predicate(message):
-                    return message
-            time.sleep(0.1)
-        raise AssertionError(
-            'no such mail within %s s; received: %r' % (timeout, [
-                    (m['To'], m['Subject']) for m in self.messages]))
-
-
-class Server:
-
-    def __init__(self, folder):
-        self.folder = folder
-        self.port = _free_port()
-        # The mail server the trytond under test sends to
-        self.mailbox = Mailbox()
-        self.smtp = Controller(
-            self.mailbox, hostname='127.0.0.1', port=_free_port())
-        self._smtp_started = False
-        self.url = f'http://127.0.0.1:{self.port}'
-        self.log = folder / 'trytond.log'
-        self.conf = folder / 'trytond.conf'
-        self.process = None
-
-    def start(self):
-        db_dir = self.folder / 'db'
-        self.smtp.start()
-        self._smtp_started = True
-        self.conf.write_text(f"""\
-[database]
-uri = sqlite://
-path = {db_dir}
-
-[web]
-listen = 127.0.0.1:{self.port}
-root = {SAO_ROOT}
-
-[email]
-from = prm@localhost
-uri = smtp://127.0.0.1:{self.smtp.port}?timeout=10
-""")
-        self._log_file = open(self.log, 'ab')
-        self.process = subprocess.Popen(
-            [str(VENV_BIN / 'trytond'), '-c', str(self.conf),
-                '-d', DATABASE],
-            cwd=self.folder, stdin=subprocess.DEVNULL,
-            stdout=self._log_file, stderr=subprocess.STDOUT,
-            env=_clean_env(), start_new_session=True)
-        deadline = time.monotonic() + 60
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    f'trytond exited with {self.process.returncode}:\n'
-                    + self.log.read_text(errors='replace')[-3000:])
-            try:
-                with urllib.request.urlopen(self.url + '/', timeout=5) as r:
-                    if r.status == 200:
-                        RPC(self.url, DATABASE, 'admin', USERS['admin'])
-                        return
-            except (OSError, RPCError):
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(
-                    'trytond did not answer within 60 s:\n'
-                    + self.log.read_text(errors='replace')[-3000:])
-            time.sleep(0.3)
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
-        if getattr(self, '_log_file', None):
-            self._log_file.close()
-        if self._smtp_started:
-            self.smtp.stop()
-            self._smtp_started = False
-
-    def log_size(self):
-        try:
-            return self.log.stat().st_size
-        except OSError:
-            return 0
-
-
 @pytest.fixture(scope='session')
 def server(tmp_path_factory):
     _require_browser()
@@ -303,7 +178,8 @@ def server(tmp_path_factory):
     (folder / 'db').mkdir()
     for f in files:
         shutil.copy2(f, folder / 'db' / f.name)
-    server = Server(folder)
+    server = Server(
+        folder, DATABASE, ('admin', USERS['admin']), web_root=SAO_ROOT)
     server.start()
     yield server
     server.stop()

@@ -12,7 +12,14 @@ import urllib.request
 
 
 class RPCError(Exception):
-    pass
+    """An error answer: status is the HTTP status, error the JSON-RPC
+    error (for Tryton's own errors [kind, args], e.g. ['UserError',
+    [message, description, domain]])"""
+
+    def __init__(self, message, status=200, error=None):
+        super().__init__(message)
+        self.status = status
+        self.error = error
 
 
 class RPC:
@@ -45,9 +52,11 @@ class RPC:
             with urllib.request.urlopen(request, timeout=30) as response:
                 answer = json.loads(response.read())
         except urllib.error.HTTPError as e:
-            raise RPCError(f'{method}: HTTP {e.code} {e.read()[:500]!r}')
+            raise RPCError(
+                f'{method}: HTTP {e.code} {e.read()[:500]!r}', status=e.code)
         if answer.get('error'):
-            raise RPCError(f'{method}: {answer["error"]}')
+            raise RPCError(
+                f'{method}: {answer["error"]}', error=answer['error'])
         return answer['result']
 
     def __call__(self, model, method, *args):
