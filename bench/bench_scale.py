@@ -74,6 +74,7 @@ def run_size(env, size, repeat, names, timeout):
     "Time the paths on the database of size; return their figures"
     import build
     import paths
+
     from trytond.pool import Pool
     from trytond.transaction import Transaction
     db = build.build(env, size)
@@ -104,6 +105,7 @@ def run_size(env, size, repeat, names, timeout):
 def explain(path, data):
     "The plan's verdict on the slowest SELECT of one ORM run"
     import plans
+
     from trytond.transaction import Transaction, check_access
     with Transaction().start(data['db'], data['user'],
             context=data['context']) as transaction:

@@ -4,6 +4,7 @@
 from proteus import Model
 from proteus import config as pconfig
 from proteus.config import get_config
+
 from trytond.modules.company.tests.tools import create_company
 from trytond.tests.test_tryton import activate_module
 
