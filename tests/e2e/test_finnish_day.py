@@ -167,9 +167,15 @@ def walk_the_day(sao, prm, mailbox, screenshot):
     sao.settle()
     assert_finnish(page, "closed event")
 
-    # Its report, mailed to the user
+    # Its report, mailed to the user: the dialog asks about the notes
     sent = len(mailbox.messages)
     form.locator('button[name=send_report]').click()
+    dialog = sao.modal
+    expect(dialog).to_be_visible()
+    sao.settle()
+    assert_finnish(page, "report dialog")
+    sao.dialog_button(dialog, 'Lähetä').click()
+    expect(sao.modals).to_have_count(0)
     mailbox.wait_for(lambda m: m['Subject'] == f"[{event['number']}] {title}")
     assert len(mailbox.messages) == sent + 1
     sao.settle()

@@ -6,6 +6,7 @@ The file sorts after test_web_client.py on purpose: it moves members and
 logs events, and the screenshots of the other journeys show the demo data
 only."""
 import datetime
+import re
 
 from playwright.sync_api import expect
 
@@ -88,16 +89,23 @@ def test_fair_visitors_campaign(login, rpc, screenshot):
     assert person == 'Mikko Virtanen'
 
     # M5: the call with the contact person is logged in one step, with a
-    # follow-up, and moves the person to "Contacted"
+    # follow-up, and moves the person to "Contacted". The call lands on the
+    # person's company with the person as contact (E1, F5): the company
+    # card shows it; the type is a phone call unless chosen otherwise.
+    company = 'Turun Teollisuus Oy'
     today = datetime.date.today()
     follow_up = today + datetime.timedelta(days=7)
     title = 'Called after the fair: wants a demo'
-    before = rpc('prm').search_count(
+    logged_domain = [
+        ('party.name', '=', company), ('contact.name', '=', person)]
+    before = rpc('prm').search_count('prm.event', logged_domain)
+    on_person = rpc('prm').search_count(
         'prm.event', [('party.name', '=', person)])
     sao.select_row(screen, 'Party', person)
     sao.launch_action(tab, 'Log Contact')
     wizard = sao.modal
-    expect(sao.field(wizard, 'party')).to_have_value(person)
+    expect(sao.field(wizard, 'party')).to_have_value(company)
+    expect(sao.field(wizard, 'contact')).to_have_value(person)
     sao.settle()
     sao.field(wizard, 'title').fill(title)
     sao.field(wizard, 'outcome').fill('Demo booked')
@@ -105,20 +113,28 @@ def test_fair_visitors_campaign(login, rpc, screenshot):
     expect(sao.field(wizard, 'current_group')).to_have_value(FAIR)
     sao.fill_many2one(wizard, 'target_group', CONTACTED)
     sao.dialog_button(wizard, 'Log').click()
+    # The last page says what was done
+    done = sao.modal
+    expect(sao.field(done, 'summary')).to_have_value(
+        re.compile(re.escape(company)))
+    sao.dialog_button(done, 'OK').click()
     expect(sao.modals).to_have_count(0)
     sao.settle()
-    events = rpc('prm').search_read('prm.event', [
-            ('party.name', '=', person),
-            ], ['title', 'state', 'follow_up_date', 'notes', 'date'],
+    events = rpc('prm').search_read('prm.event', logged_domain,
+        ['title', 'state', 'follow_up_date', 'notes', 'date', 'type.name'],
         order=[('id', 'ASC')])
     assert len(events) == before + 2, events
     logged, follow = events[-2:]
     assert (logged['title'], logged['state']) == (title, 'closed')
+    assert logged['type.']['name'] == 'Phone Call', logged
     assert 'Demo booked' in logged['notes']
     assert follow['state'] == 'open'
     assert follow['follow_up_date'] == {
         '__class__': 'date', 'year': follow_up.year,
         'month': follow_up.month, 'day': follow_up.day}
+    # Nothing more is filed under the person as a partner
+    assert rpc('prm').search_count(
+        'prm.event', [('party.name', '=', person)]) == on_person
     assert person not in members(rpc, fair)
     assert person in members(rpc, contacted)
     # Nobody is left to call after the fair
