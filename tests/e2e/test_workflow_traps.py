@@ -450,7 +450,8 @@ def test_management_screen_says_when_it_searches(prm, rpc):
     sao = prm('en')
     open_menu(sao, 'Partner Relationship', 'Contact-Group Management')
     tab = sao.tab
-    expect(sao.rows(sao.main_list(tab)).first).to_be_visible()
+    # The list may be empty: journey 7 has called every fair visitor
+    expect(sao.main_list(tab).first).to_be_visible()
     hint = tab.locator('.filter-box label', has_text='search button')
     expect(hint).to_be_visible()
     expect(hint).to_contain_text('not when a filter changes')

@@ -14,6 +14,7 @@ def _calls(event_id, number):
     ids = [event_id]
     return {
         'read': ('model.prm.event.read', [ids, ['title', 'notes']]),
+        'export': ('model.prm.event.export_data', [ids, ['title', 'notes']]),
         'write': ('model.prm.event.write', [ids, {'title': 'Changed'}]),
         'delete': ('model.prm.event.delete', [ids]),
         'copy': ('model.prm.event.copy', [ids, {'visible_group': None}]),
