@@ -613,7 +613,8 @@ class Event(Workflow, ModelSQL, ModelView):
 
     @classmethod
     def export_data(cls, records, fields_names, header=False):
-        # Tryton's own refusal names the rule: an existence oracle
+        # The same answer as read, write and delete give, rather than
+        # Tryton's refusal naming the visibility rule
         cls.check_visible(records)
         return super().export_data(records, fields_names, header=header)
 
