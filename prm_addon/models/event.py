@@ -20,6 +20,7 @@ from trytond.transaction import (
     Transaction, check_access, inactive_records, without_check_access)
 
 from ..exceptions import DoNotContactWarning, EventValidationError
+from .event_access import only_visible, visible_domain
 
 # Addresses a click may open (F10); javascript:, data:, file: and the like
 # could run code or read local files in the user's browser.
@@ -43,20 +44,27 @@ class EventsOne2Many(fields.One2Many):
 
     The events' record rules apply to it as to every relation to events
     (event_access.guard_event_relations)."""
+    # Its get applies the events' rules: the guard need not filter again
+    applies_event_rules = True
 
     def get(self, ids, model, name, values=None):
         """The ids of the events, in the order of the lists, found in SQL
 
         Tryton's One2Many instantiates and reads every event to sort them
         per record: 2,000 events on a partner card took a second. The
-        rules apply: they are part of the search query."""
+        rules apply: they are part of the search query, searched once."""
         Target = self.get_target()
         if Target._fields[self.field]._type == 'reference':
-            return super().get(ids, model, name, values=values)
+            return only_visible(super().get(ids, model, name, values=values))
         table = Target.__table__()
         cursor = Transaction().connection.cursor()
         domain = [(self.field, 'in', list(ids)), list(self.filter or [])]
-        cursor.execute(*Target.search(domain, query=True))
+        rule = visible_domain()
+        if rule is not None:
+            domain.append(rule)
+        with Transaction().set_user(0), without_check_access():
+            query = Target.search(domain, query=True)
+        cursor.execute(*query)
         found = [i for i, in cursor]
         if len(ids) == 1:
             # A card: every event found is of its record
@@ -452,11 +460,15 @@ class Event(Workflow, ModelSQL, ModelView):
         "'3 days overdue', 'Due today', 'Due in 2 days' and their colour"
         today = Pool().get('ir.date').today()
         result = {n: {} for n in names}
+        # A page has a few distinct days: translate each once
+        texts = {}
         for event in events:
             days = None
             if event.state == 'open' and event.follow_up_date:
                 days = (event.follow_up_date - today).days
-            if days is None:
+            if days in texts:
+                text, color = texts[days]
+            elif days is None:
                 # Closed (muted on the calendar) or without a follow-up
                 text, color = None, '#999999'
             elif days < 0:
@@ -470,6 +482,7 @@ class Event(Workflow, ModelSQL, ModelView):
                 text = ngettext('prm_addon.msg_event_due_in', days,
                     days=days)
                 color = '#267f82'
+            texts[days] = text, color
             for name, value in [('due', text), ('due_color', color)]:
                 if name in names:
                     result[name][event.id] = value
@@ -535,9 +548,12 @@ class Event(Workflow, ModelSQL, ModelView):
             return
         ids = {int(i) for i in ids}
         found = set()
+        cursor = transaction.connection.cursor()
+        # Ids, not records: instantiating many events costs seconds
         for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-            found.update(map(int, cls.search(
-                        [('id', 'in', list(sub_ids))], order=[])))
+            cursor.execute(*cls.search(
+                    [('id', 'in', list(sub_ids))], order=[], query=True))
+            found.update(i for i, in cursor)
         missing = sorted(ids - found)
         if missing:
             raise AccessError(gettext(
@@ -580,13 +596,16 @@ class Event(Workflow, ModelSQL, ModelView):
                 if target is not True:
                     Target, id_ = target
                     targets[Target].setdefault(id_, name)
+        cursor = Transaction().connection.cursor()
         with without_check_access(), inactive_records():
             for Target, names in targets.items():
                 found = set()
                 for sub_ids in grouped_slice(
                         list(names), backend.MAX_QUERY_PARAMS):
-                    found.update(map(int, Target.search(
-                                [('id', 'in', list(sub_ids))], order=[])))
+                    cursor.execute(*Target.search(
+                            [('id', 'in', list(sub_ids))], order=[],
+                            query=True))
+                    found.update(i for i, in cursor)
                 for id_ in sorted(names.keys() - found):
                     raise EventValidationError(gettext(
                             'prm_addon.msg_event_target_missing',
