@@ -9,6 +9,7 @@ from sql.functions import CurrentTimestamp, DateTrunc, Function
 from sql.operators import Concat, Equal, Exists, ILike
 
 from trytond import backend
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Exclude, Index, ModelSQL, ModelView, Unique, fields)
@@ -46,6 +47,9 @@ class ContactGroup(DeactivableMixin, ModelSQL, ModelView):
         'prm.contact_group-party.party', 'group', 'party', "Members")
     member_count = fields.Function(
         fields.Integer("Members Count"), 'get_member_count')
+    # Read by every statement of the management screen
+    _do_not_contact_cache = Cache(
+        'prm.contact_group.do_not_contact', context=False)
 
     @classmethod
     def __setup__(cls):
@@ -61,6 +65,24 @@ class ContactGroup(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def default_do_not_contact(cls):
         return False
+
+    @classmethod
+    def do_not_contact_ids(cls):
+        "The ids of the do-not-contact groups, active or not"
+        ids = cls._do_not_contact_cache.get(None)
+        if ids is None:
+            group = cls.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*group.select(group.id,
+                    where=group.do_not_contact == Literal(True)))
+            ids = sorted(g for g, in cursor)
+            cls._do_not_contact_cache.set(None, ids)
+        return ids
+
+    @classmethod
+    def on_modification(cls, mode, groups, field_names=None):
+        super().on_modification(mode, groups, field_names=field_names)
+        cls._do_not_contact_cache.clear()
 
     @classmethod
     def get_member_count(cls, groups, name):
@@ -541,18 +563,17 @@ class ManagementMixin:
                     where=(member.party == party.id)
                     & member.group.in_(included)))
         # The groups left out are known before the parties are searched:
-        # the planner probes the (group, party) index for them.
-        group = ContactGroup.__table__()
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*group.select(group.id,
-                where=group.do_not_contact == Literal(True)))
+        # the planner probes the (group, party) index for each of them (an
+        # IN of several groups reads every membership of each party).
         excluded = sorted(set(exclude_groups) | (
-                {g for g, in cursor} - set(include_groups)))
-        if excluded:
+                set(ContactGroup.do_not_contact_ids()) - set(include_groups)))
+        excludes = ([[g] for g in excluded] if len(excluded) <= 8
+            else [excluded] if excluded else [])
+        for left_out in excludes:
             member = Member.__table__()
             where &= ~Exists(member.select(Literal(1),
                     where=(member.party == party.id)
-                    & member.group.in_(excluded)))
+                    & member.group.in_(left_out)))
         if search_text and search_text.strip():
             if (len(search_text) > SEARCH_TEXT_SIZE
                     or not search_text.isprintable()):
@@ -695,47 +716,60 @@ class Management(ManagementMixin, ModelSQL, ModelView):
         ModelData = pool.get('ir.model.data')
         ids = [r.id for r in rows]
         result = {n: dict.fromkeys(ids) for n in names}
+        # Rows read as dicts in the order searched: instantiating the
+        # mechanisms, relations and memberships of a page costs more than
+        # the queries (their rules apply to the search and the read)
         if {'phone', 'phone_url', 'email', 'email_url'} & set(names):
-            mechanisms = ContactMechanism.search([
+            mechanisms = _read_ordered(ContactMechanism, [
                     ('party', 'in', ids),
                     ('type', 'in', ['phone', 'mobile', 'email']),
-                    ], order=[('party', 'ASC'), ('sequence', 'ASC'),
-                    ('id', 'ASC')])
+                    ], [('party', 'ASC'), ('sequence', 'ASC'),
+                    ('id', 'ASC')],
+                ['party', 'type', 'value', 'value_compact'])
             for mechanism in mechanisms:
-                party = mechanism.party.id
-                if mechanism.type == 'email':
+                party, value = mechanism['party'], mechanism['value']
+                if mechanism['type'] == 'email':
                     if 'email' in names and not result['email'][party]:
-                        result['email'][party] = mechanism.value
+                        result['email'][party] = value
                     if ('email_url' in names
                             and not result['email_url'][party]):
-                        result['email_url'][party] = (
-                            'mailto:' + mechanism.value)
+                        result['email_url'][party] = 'mailto:' + value
                     continue
                 if 'phone' in names and not result['phone'][party]:
-                    result['phone'][party] = mechanism.value
+                    result['phone'][party] = value
                 if 'phone_url' in names and not result['phone_url'][party]:
-                    number = (mechanism.value_compact or mechanism.value
+                    number = (mechanism['value_compact'] or value
                         or '').replace(' ', '')
                     result['phone_url'][party] = 'tel:' + number
         if 'company' in names:
             contact_of = ModelData.get_id(
                 'prm_addon', 'relation_type_contact_of')
-            for relation in RelationAll.search([
+            for relation in _read_ordered(RelationAll, [
                         ('from_', 'in', ids),
                         ('type', '=', contact_of),
-                        ], order=[('id', 'ASC')]):
-                result['company'].setdefault(relation.from_.id, None)
-                if result['company'][relation.from_.id] is None:
-                    result['company'][relation.from_.id] = relation.to.id
+                        ], [('id', 'ASC')], ['from_', 'to']):
+                if result['company'][relation['from_']] is None:
+                    result['company'][relation['from_']] = relation['to']
         if 'contact_groups' in names:
             groups = defaultdict(list)
-            for member in Member.search([
+            for member in _read_ordered(Member, [
                         ('party', 'in', ids),
-                        ], order=[('group.name', 'ASC')]):
-                groups[member.party.id].append(member.group.rec_name)
+                        ], [('group.name', 'ASC'), ('id', 'ASC')],
+                    ['party', 'group.rec_name']):
+                groups[member['party']].append(
+                    member['group.']['rec_name'])
             for id_ in ids:
                 result['contact_groups'][id_] = ', '.join(groups[id_])
         return result
+
+
+def _read_ordered(Model, domain, order, fields_names):
+    "The rows of the records found, as dicts, in the order of the search"
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*Model.search(domain, order=order, query=True))
+    ids = [i for i, in cursor]
+    rows = {r['id']: r for r in Model.read(ids, fields_names)}
+    return [rows[i] for i in ids]
 
 
 class ManagementContext(ModelView):
