@@ -299,6 +299,15 @@ class Event(Workflow, ModelSQL, ModelView):
                     where=t.state == 'open'),
                 Index(t, (t.title, Index.Similarity())),
                 })
+        if backend.name == 'sqlite':
+            # SQLite creates no index with a parameter (the state above):
+            # the follow-ups read this one instead of all the events
+            cls._sql_indexes.add(Index(
+                    t,
+                    (t.responsible, Index.Range()),
+                    (t.state, Index.Range()),
+                    (t.follow_up_date, Index.Range()),
+                    (t.id, Index.Range())))
         # F7: lists are ordered by the follow-up date, undated ones last.
         cls._order = [
             ('follow_up_date', 'ASC NULLS LAST'),
