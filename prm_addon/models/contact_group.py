@@ -744,12 +744,22 @@ class Management(ManagementMixin, ModelSQL, ModelView):
         if 'company' in names:
             contact_of = ModelData.get_id(
                 'prm_addon', 'relation_type_contact_of')
-            for relation in _read_ordered(RelationAll, [
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*RelationAll.search([
                         ('from_', 'in', ids),
                         ('type', '=', contact_of),
-                        ], [('id', 'ASC')], ['from_', 'to']):
-                if result['company'][relation['from_']] is None:
-                    result['company'][relation['from_']] = relation['to']
+                        ], order=[], query=True))
+            found = {r for r, in cursor}
+            # Their ends from the relations' own query: reading them by id
+            # reads every relation (an id of the union is computed)
+            relations = RelationAll.table_query()
+            cursor.execute(*relations.select(
+                    relations.id, relations.from_, relations.to,
+                    where=fields.SQL_OPERATORS['in'](relations.from_, ids)
+                    & (relations.type == contact_of)))
+            for id_, from_, to in sorted(cursor):
+                if id_ in found and result['company'][from_] is None:
+                    result['company'][from_] = to
         if 'contact_groups' in names:
             groups = defaultdict(list)
             for member in _read_ordered(Member, [
