@@ -239,6 +239,40 @@ class Event(
             ('number_unique', Unique(t, t.number),
                 'prm_addon.msg_event_number_unique'),
             ]
+        cls._setup_indexes()
+        # F7: lists are ordered by the follow-up date, undated ones last.
+        cls._order = [
+            ('follow_up_date', 'ASC NULLS LAST'),
+            ('date', 'DESC'),
+            ('id', 'DESC'),
+            ]
+        # The client proposes only documents of the event's partner.
+        cls.document.domain = {
+            m: [('party', '=', Eval('party', -1))]
+            for m in cls._get_documents()}
+        cls._transitions |= {
+            ('open', 'closed'),
+            ('closed', 'open'),
+            }
+        cls._buttons.update({
+                'close': {
+                    'invisible': Eval('state') != 'open',
+                    'depends': ['state'],
+                    },
+                'reopen': {
+                    'invisible': Eval('state') != 'closed',
+                    'depends': ['state'],
+                    },
+                'open_document': {
+                    'invisible': ~Eval('document'),
+                    'depends': ['document'],
+                    },
+                'send_report': {},
+                })
+
+    @classmethod
+    def _setup_indexes(cls):
+        t = cls.__table__()
         # The orders of the lists (F7) with their filters: the party's
         # Events tab, the Open tab, the follow-ups; the title for text
         # searches (trigram where PostgreSQL has pg_trgm).
@@ -269,35 +303,6 @@ class Event(
                     (t.state, Index.Range()),
                     (t.follow_up_date, Index.Range()),
                     (t.id, Index.Range())))
-        # F7: lists are ordered by the follow-up date, undated ones last.
-        cls._order = [
-            ('follow_up_date', 'ASC NULLS LAST'),
-            ('date', 'DESC'),
-            ('id', 'DESC'),
-            ]
-        # The client proposes only documents of the event's partner.
-        cls.document.domain = {
-            m: [('party', '=', Eval('party', -1))]
-            for m in cls._get_documents()}
-        cls._transitions |= {
-            ('open', 'closed'),
-            ('closed', 'open'),
-            }
-        cls._buttons.update({
-                'close': {
-                    'invisible': Eval('state') != 'open',
-                    'depends': ['state'],
-                    },
-                'reopen': {
-                    'invisible': Eval('state') != 'closed',
-                    'depends': ['state'],
-                    },
-                'open_document': {
-                    'invisible': ~Eval('document'),
-                    'depends': ['document'],
-                    },
-                'send_report': {},
-                })
 
     @classmethod
     def default_state(cls):
