@@ -2,8 +2,8 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 #
-# Find or start a PostgreSQL server for ./scripts/start.sh --postgresql.
-# Source it after common.sh, then:
+# Find or start a PostgreSQL server, for ./scripts/start.sh --postgresql
+# and ./scripts/test.sh. Source it after common.sh, then:
 #   prm_postgresql DIR   sets PRM_PG_URI (postgresql://user@host:port/)
 #                        and PRM_PG_ORIGIN; a cluster it starts lives in DIR
 #   prm_postgresql_stop  stops the cluster it started, if any
@@ -17,19 +17,21 @@ PRM_PG_DATA=""
 PRM_PG_RUN_AS=()
 PRM_PG_BIN=""
 
-# prm_pg_probe URI: succeed when URI accepts a connection
+# prm_pg_probe URI: print the server version number if URI accepts us
 prm_pg_probe() {
     "$PRM_VENV/bin/python" - "$1" <<'EOF' 2>/dev/null
 import sys, psycopg
-with psycopg.connect(sys.argv[1] + 'postgres', connect_timeout=3):
-    pass
+with psycopg.connect(sys.argv[1] + 'postgres', connect_timeout=3) as conn:
+    print(conn.info.server_version)
 EOF
 }
 
+# prm_pg_bindir [PROGRAM]: the highest installed PostgreSQL bin directory
+# with PROGRAM (initdb)
 prm_pg_bindir() {
     local d
     for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5 -rn); do
-        if [ -x "$d/initdb" ]; then echo "$d"; return 0; fi
+        if [ -x "$d/${1:-initdb}" ]; then echo "$d"; return 0; fi
     done
     return 1
 }
@@ -42,9 +44,14 @@ with socket.socket() as s:
     print(s.getsockname()[1])'
 }
 
-# prm_pg_cluster DIR: start (creating it the first time) the cluster in DIR
+# prm_pg_cluster DIR [throwaway]: start (creating it the first time) the
+# cluster in DIR; a throwaway cluster (tests) trades durability for speed
 prm_pg_cluster() {
-    local dir=$1 user port
+    local dir=$1 user port initdb_opts=() server_opts=()
+    if [ "${2:-}" = throwaway ]; then
+        initdb_opts=(--no-sync)
+        server_opts=(-o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+    fi
     if ! prm_pg_bindir >/dev/null; then
         if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
             echo "==> Installing PostgreSQL (apt-get install postgresql)"
@@ -52,8 +59,9 @@ prm_pg_cluster() {
             DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
                 --no-install-recommends postgresql >/dev/null || return 1
         else
-            echo "No PostgreSQL: install the postgresql package or set" \
-                "PRM_POSTGRESQL_URI" >&2
+            echo "No PostgreSQL: install the postgresql package or give" \
+                "the URI of a server (PRM_POSTGRESQL_URI," \
+                "PRM_TEST_POSTGRESQL_URI for the tests)" >&2
             return 1
         fi
     fi
@@ -72,14 +80,16 @@ prm_pg_cluster() {
         PRM_PG_RUN_AS=(runuser -u "$user" --)
     fi
     if [ ! -f "$dir/data/PG_VERSION" ]; then
-        echo "==> Creating a PostgreSQL cluster in $dir"
+        echo "==> Creating a PostgreSQL cluster in $dir ($PRM_PG_BIN)"
         "${PRM_PG_RUN_AS[@]}" "$PRM_PG_BIN/initdb" -D "$dir/data" -U postgres \
-            -A trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
+            -A trust -E UTF8 --no-locale "${initdb_opts[@]}" \
+            >"$dir/initdb.log" 2>&1 \
             || { cat "$dir/initdb.log" >&2; return 1; }
     fi
     port=$(prm_pg_free_port)
     "${PRM_PG_RUN_AS[@]}" "$PRM_PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
         -w -t 60 -o "-c listen_addresses=127.0.0.1 -p $port -k $dir" \
+        "${server_opts[@]}" \
         start >/dev/null || { tail -n 20 "$dir/server.log" >&2; return 1; }
     PRM_PG_DATA=$dir/data
     PRM_PG_URI="postgresql://postgres@127.0.0.1:$port/"
@@ -90,11 +100,11 @@ prm_postgresql() {
     if [ -n "${PRM_POSTGRESQL_URI:-}" ]; then
         PRM_PG_URI=${PRM_POSTGRESQL_URI%/}/
         PRM_PG_ORIGIN=PRM_POSTGRESQL_URI
-        prm_pg_probe "$PRM_PG_URI" && return 0
+        prm_pg_probe "$PRM_PG_URI" >/dev/null && return 0
         echo "Cannot connect to PRM_POSTGRESQL_URI=$PRM_PG_URI" >&2
         return 1
     fi
-    if prm_pg_probe "postgresql://postgres@127.0.0.1:5432/"; then
+    if prm_pg_probe "postgresql://postgres@127.0.0.1:5432/" >/dev/null; then
         PRM_PG_URI="postgresql://postgres@127.0.0.1:5432/"
         PRM_PG_ORIGIN="server on 127.0.0.1:5432"
         return 0

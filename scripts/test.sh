@@ -89,6 +89,8 @@ LOG_DIR="$VAR/test-logs"
 # --------------------------------------------------------------------------
 # shellcheck source=scripts/common.sh
 . scripts/common.sh
+# shellcheck source=scripts/postgresql.sh
+. scripts/postgresql.sh
 # Debian's Chromium (driven by playwright, which cannot download a browser
 # here), npm for the web client, pango for the PDF report.
 prm_system_packages chromium npm pango || exit 1
@@ -145,18 +147,13 @@ seal_cache() {
 PG_URI=""          # postgresql://user@host:port/
 PG_ORIGIN=""       # where it came from, for the summary
 PG_TMP=""          # throwaway cluster directory
-PG_BIN_THROWAWAY=""
-PG_RUN_AS=()       # command prefix to run the cluster as an unprivileged user
 PG_DB=${PRM_TEST_DB_NAME:-test_prm}
 RUN_TMP=""         # pytest logs of this run
 PYTEST_PASS_ARGS=()  # pytest arguments of one pass only
 
 stop_throwaway() {
     if [ -n "$PG_TMP" ] && [ -d "$PG_TMP" ]; then
-        if [ -f "$PG_TMP/data/postmaster.pid" ]; then
-            "${PG_RUN_AS[@]}" "$PG_BIN_THROWAWAY/pg_ctl" -D "$PG_TMP/data" \
-                -m immediate -w stop >/dev/null 2>&1 || true
-        fi
+        prm_postgresql_stop
         rm -rf "$PG_TMP"
     fi
     PG_TMP=""
@@ -289,81 +286,13 @@ fi
 # --------------------------------------------------------------------------
 # 3. PostgreSQL: find or start a server
 # --------------------------------------------------------------------------
-# pg_probe URI: print the server version number if URI accepts us
-pg_probe() {
-    "$PY" - "$1" <<'EOF' 2>/dev/null
-import sys, psycopg
-with psycopg.connect(sys.argv[1] + 'postgres', connect_timeout=3) as conn:
-    print(conn.info.server_version)
-EOF
-}
-
-# Highest installed PostgreSQL bin directory with the given program
-pg_bindir() {
-    local d
-    for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5 -rn); do
-        if [ -x "$d/$1" ]; then echo "$d"; return 0; fi
-    done
-    return 1
-}
-
-free_port() {
-    "$PY" - <<'EOF'
-import socket
-for port in range(55432, 55532):
-    with socket.socket() as s:
-        try:
-            s.bind(('127.0.0.1', port))
-        except OSError:
-            continue
-        print(port)
-        break
-EOF
-}
-
+# The cluster of the machine's binaries (scripts/postgresql.sh), in a
+# temporary folder removed on exit
 start_throwaway() {
-    if ! pg_bindir initdb >/dev/null; then
-        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-            log "Installing PostgreSQL server binaries (apt-get install postgresql)"
-            export DEBIAN_FRONTEND=noninteractive
-            apt-get update -qq || return 1
-            apt-get install -y -qq --no-install-recommends postgresql \
-                >/dev/null || return 1
-        else
-            warn "no PostgreSQL server binaries in /usr/lib/postgresql/*/bin;" \
-                "install the postgresql package or set PRM_TEST_POSTGRESQL_URI"
-            return 1
-        fi
-    fi
-    PG_BIN_THROWAWAY=$(pg_bindir initdb) || return 1
-    local user port
     PG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/prm-pgtest.XXXXXX") || return 1
-    if [ "$(id -u)" = 0 ]; then
-        # initdb refuses to run as root
-        user=postgres
-        if ! id "$user" >/dev/null 2>&1; then
-            user=prm-pgtest
-            id "$user" >/dev/null 2>&1 \
-                || useradd --system --no-create-home --shell /usr/sbin/nologin \
-                    "$user" || return 1
-        fi
-        chown "$user" "$PG_TMP"
-        PG_RUN_AS=(runuser -u "$user" --)
-    fi
-    port=$(free_port)
-    [ -n "$port" ] || { warn "no free port in 55432-55531"; return 1; }
-    log "Starting a throwaway PostgreSQL cluster ($PG_BIN_THROWAWAY, port $port)"
-    "${PG_RUN_AS[@]}" "$PG_BIN_THROWAWAY/initdb" -D "$PG_TMP/data" \
-        -U postgres -A trust -E UTF8 --no-locale --no-sync \
-        >"$PG_TMP/initdb.log" 2>&1 \
-        || { cat "$PG_TMP/initdb.log" >&2; return 1; }
-    "${PG_RUN_AS[@]}" "$PG_BIN_THROWAWAY/pg_ctl" -D "$PG_TMP/data" \
-        -l "$PG_TMP/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_TMP" \
-        -o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-        start >/dev/null \
-        || { cat "$PG_TMP/server.log" >&2; return 1; }
-    PG_URI="postgresql://postgres@127.0.0.1:$port/"
+    log "Starting a throwaway PostgreSQL cluster in $PG_TMP"
+    prm_pg_cluster "$PG_TMP" throwaway || return 1
+    PG_URI=$PRM_PG_URI
     PG_ORIGIN="throwaway cluster in $PG_TMP, removed on exit"
 }
 
@@ -372,14 +301,14 @@ find_postgresql() {
     if [ "$PG_THROWAWAY" = 0 ] && [ -n "${PRM_TEST_POSTGRESQL_URI:-}" ]; then
         PG_URI=${PRM_TEST_POSTGRESQL_URI%/}/
         PG_ORIGIN="PRM_TEST_POSTGRESQL_URI"
-        if ! pg_probe "$PG_URI" >/dev/null; then
+        if ! prm_pg_probe "$PG_URI" >/dev/null; then
             warn "cannot connect to PRM_TEST_POSTGRESQL_URI=$PG_URI"
             return 1
         fi
         return 0
     fi
     if [ "$PG_THROWAWAY" = 0 ] \
-            && pg_probe "postgresql://postgres@127.0.0.1:$probe/" >/dev/null; then
+            && prm_pg_probe "postgresql://postgres@127.0.0.1:$probe/" >/dev/null; then
         PG_URI="postgresql://postgres@127.0.0.1:$probe/"
         PG_ORIGIN="server already running on 127.0.0.1:$probe"
         return 0
@@ -405,7 +334,7 @@ EOF
 setup_postgresql() {
     local pg_start=$SECONDS pg_version pg_major pg_dump_dir="" d v hostport
     find_postgresql || return 1
-    pg_version=$(pg_probe "$PG_URI")
+    pg_version=$(prm_pg_probe "$PG_URI")
     pg_major=$((pg_version / 10000))
     echo "PostgreSQL $pg_version at $PG_URI ($PG_ORIGIN)"
     # trytond's DB_CACHE dumps and restores with pg_dump/pg_restore, which

@@ -6,6 +6,8 @@ import re
 import secrets
 import urllib.parse
 
+import icalendar
+
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
 from trytond.pool import Pool
@@ -20,38 +22,9 @@ CONTROL = re.compile('[\x00-\x08\x0b-\x1f\x7f]')
 
 
 def ics_text(value):
-    "Escape a TEXT value (RFC 5545 3.3.11)"
+    "A TEXT value without the characters RFC 5545 forbids"
     value = CONTROL.sub('', value or '')
-    value = value.replace('\r\n', '\n').replace('\r', '\n')
-    return (value.replace('\\', '\\\\').replace(';', '\\;')
-        .replace(',', '\\,').replace('\n', '\\n'))
-
-
-def ics_fold(line):
-    """Fold a content line into lines of at most 75 octets (RFC 5545 3.1)
-
-    A UTF-8 character is never split; continuation lines start with a
-    space."""
-    parts, current, size, limit = [], [], 0, 75
-    for char in line:
-        length = len(char.encode('utf-8'))
-        if size + length > limit:
-            parts.append(''.join(current))
-            current, size, limit = [], 0, 74
-        current.append(char)
-        size += length
-    parts.append(''.join(current))
-    return '\r\n '.join(parts)
-
-
-def ics_date(value):
-    "A date as an iCalendar DATE, with 4 digits for the year"
-    return value.isoformat().replace('-', '')
-
-
-def ics_utc(value):
-    "A naive UTC datetime of Tryton as an iCalendar UTC DATE-TIME"
-    return value.strftime('%Y%m%dT%H%M%SZ')
+    return icalendar.vText(value.replace('\r\n', '\n').replace('\r', '\n'))
 
 
 class CalendarFeed(ModelSQL, ModelView):
@@ -155,26 +128,26 @@ class CalendarFeed(ModelSQL, ModelView):
                 ], order=[('follow_up_date', 'ASC'), ('id', 'ASC')])
 
     def get_ics(self):
-        "The iCalendar document of the follow-ups (RFC 5545)"
+        "The iCalendar document of the follow-ups (RFC 5545), as bytes"
         events = self.get_events()
         language = self.user.language.code if self.user.language else None
         with Transaction().set_context(language=language):
             name = gettext(
                 'prm_addon.msg_calendar_feed_name', user=self.user.rec_name)
-            lines = [
-                'BEGIN:VCALENDAR',
-                'VERSION:2.0',
-                'PRODID:-//PRM//prm_addon//EN',
-                'CALSCALE:GREGORIAN',
-                'METHOD:PUBLISH',
-                'X-WR-CALNAME:' + ics_text(name),
-                'REFRESH-INTERVAL;VALUE=DURATION:PT1H',
-                'X-PUBLISHED-TTL:PT1H',
-                ]
+            calendar = icalendar.Calendar()
+            calendar.add('version', '2.0')
+            calendar.add('prodid', '-//PRM//prm_addon//EN')
+            calendar.add('calscale', 'GREGORIAN')
+            calendar.add('method', 'PUBLISH')
+            calendar.add('x-wr-calname', ics_text(name))
+            calendar.add(
+                'refresh-interval', dt.timedelta(hours=1),
+                parameters={'VALUE': 'DURATION'})
+            calendar.add(
+                'x-published-ttl', icalendar.vDuration(dt.timedelta(hours=1)))
             for event in events:
-                lines.extend(self._vevent(event))
-            lines.append('END:VCALENDAR')
-        return ''.join(ics_fold(line) + '\r\n' for line in lines)
+                calendar.add_component(self._vevent(event))
+        return calendar.to_ical()
 
     def _vevent(self, event):
         # An all-day event: Google Calendar and Outlook do not show the
@@ -190,31 +163,24 @@ class CalendarFeed(ModelSQL, ModelView):
                     contact=event.contact.rec_name))
         if event.notes:
             description.extend(['', event.notes])
-        stamp = event.write_date or event.create_date
+        stamp = (event.write_date or event.create_date).replace(
+            tzinfo=dt.timezone.utc)
         day = event.follow_up_date
-        lines = [
-            'BEGIN:VEVENT',
-            f'UID:prm-event-{event.id}-'
-            f'{Transaction().database.name}@{host()}',
-            'DTSTAMP:' + ics_utc(stamp),
-            'LAST-MODIFIED:' + ics_utc(stamp),
-            'DTSTART;VALUE=DATE:' + ics_date(day),
-            ]
+        vevent = icalendar.Event()
+        vevent.add(
+            'uid', f'prm-event-{event.id}-'
+            f'{Transaction().database.name}@{host()}')
+        vevent.add('dtstamp', stamp)
+        vevent.add('last-modified', stamp)
+        vevent.add('dtstart', day)
         if day < dt.date.max:
             # Without DTEND a DATE event lasts its day too (RFC 5545)
-            lines.append(
-                'DTEND;VALUE=DATE:' + ics_date(day + dt.timedelta(days=1)))
-        lines += [
-            'SUMMARY:' + ics_text(summary),
-            'DESCRIPTION:' + ics_text('\n'.join(description)),
-            'TRANSP:TRANSPARENT',
-            ]
-        try:
-            lines.append('URL:' + event.__href__)
-        except Exception:
-            pass
-        lines.append('END:VEVENT')
-        return lines
+            vevent.add('dtend', day + dt.timedelta(days=1))
+        vevent.add('summary', ics_text(summary))
+        vevent.add('description', ics_text('\n'.join(description)))
+        vevent.add('transp', 'TRANSPARENT')
+        vevent.add('url', event.__href__)
+        return vevent
 
 
 class OpenFeed(Wizard):

@@ -24,6 +24,7 @@ from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
 from ..exceptions import ContactGroupDeleteWarning, ContactGroupError
+from .common import search_any
 from .event_access import SearchCheckMixin
 
 
@@ -475,15 +476,7 @@ class ContactGroupMove(ModelSQL, ModelView):
 
     @classmethod
     def search_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('from_group.rec_name', operator, operand, *extra),
-            ('group.rec_name', operator, operand, *extra),
-            ]
+        return search_any(clause, ['from_group.rec_name', 'group.rec_name'])
 
 
 def _ids(values):

@@ -7,14 +7,14 @@ from collections import defaultdict
 from sql import Cast, Literal, Union
 from sql.aggregate import Count
 from sql.functions import CurrentTimestamp
-from sql.operators import Concat, Exists, ILike
+from sql.operators import Concat, Exists
 
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import PYSONEncoder
-from trytond.tools import grouped_slice
+from trytond.tools import escape_wildcard, grouped_slice
 from trytond.transaction import Transaction
 
 from ..exceptions import ContactGroupError
@@ -92,18 +92,20 @@ class ManagementMixin:
         pool = Pool()
         Party = pool.get('party.party')
         ContactMechanism = pool.get('party.contact_mechanism')
-        pattern = '%' + search_text.strip() + '%'
+        ilike = fields.SQL_OPERATORS['ilike']
+        # "%" and "_" typed by the user are searched as such
+        pattern = '%' + escape_wildcard(search_text.strip()) + '%'
         # Phone numbers match whatever spaces the user types
-        compact = '%' + ''.join(search_text.split()) + '%'
+        compact = '%' + escape_wildcard(''.join(search_text.split())) + '%'
         mechanism = ContactMechanism.__table__()
         named = Party.__table__()
         return Union(
-            named.select(named.id, where=ILike(named.name, pattern)),
+            named.select(named.id, where=ilike(named.name, pattern)),
             mechanism.select(mechanism.party,
                 where=(mechanism.active == Literal(True))
                 & mechanism.type.in_(['phone', 'mobile', 'email'])
-                & (ILike(mechanism.value, pattern)
-                    | ILike(ReplaceText(mechanism.value, ' ', ''), compact))))
+                & (ilike(mechanism.value, pattern)
+                    | ilike(ReplaceText(mechanism.value, ' ', ''), compact))))
 
     @classmethod
     def filter_count(cls, include_groups, include_mode, exclude_groups,
@@ -353,31 +355,26 @@ class Segment(ManagementMixin, ModelSQL, ModelView):
             }
 
 
-class SegmentInclude(ModelSQL):
+class SegmentGroupMixin:
+    "A group in the filter of a segment"
+    __slots__ = ()
+    segment = fields.Many2One(
+        'prm.contact_group.segment', "Segment", required=True,
+        ondelete='CASCADE')
+    group = fields.Many2One(
+        'prm.contact_group', "Group", required=True, ondelete='CASCADE')
+
+    @classmethod
+    def __setup__(cls):
+        super().__setup__()
+        cls.__access__.add('segment')
+
+
+class SegmentInclude(SegmentGroupMixin, ModelSQL):
     __name__ = 'prm.contact_group.segment-include'
     __string__ = "Segment Included Group"
-    segment = fields.Many2One(
-        'prm.contact_group.segment', "Segment", required=True,
-        ondelete='CASCADE')
-    group = fields.Many2One(
-        'prm.contact_group', "Group", required=True, ondelete='CASCADE')
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.__access__.add('segment')
 
 
-class SegmentExclude(ModelSQL):
+class SegmentExclude(SegmentGroupMixin, ModelSQL):
     __name__ = 'prm.contact_group.segment-exclude'
     __string__ = "Segment Excluded Group"
-    segment = fields.Many2One(
-        'prm.contact_group.segment', "Segment", required=True,
-        ondelete='CASCADE')
-    group = fields.Many2One(
-        'prm.contact_group', "Group", required=True, ondelete='CASCADE')
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.__access__.add('segment')

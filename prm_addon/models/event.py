@@ -21,6 +21,7 @@ from trytond.transaction import (
     Transaction, check_access, inactive_records, without_check_access)
 
 from ..exceptions import DoNotContactWarning, EventValidationError
+from .common import search_any
 from .event_access import SearchCheckMixin
 from .event_report import EventReportMixin
 from .follow_up import EventFollowUpMixin
@@ -238,6 +239,40 @@ class Event(
             ('number_unique', Unique(t, t.number),
                 'prm_addon.msg_event_number_unique'),
             ]
+        cls._setup_indexes()
+        # F7: lists are ordered by the follow-up date, undated ones last.
+        cls._order = [
+            ('follow_up_date', 'ASC NULLS LAST'),
+            ('date', 'DESC'),
+            ('id', 'DESC'),
+            ]
+        # The client proposes only documents of the event's partner.
+        cls.document.domain = {
+            m: [('party', '=', Eval('party', -1))]
+            for m in cls._get_documents()}
+        cls._transitions |= {
+            ('open', 'closed'),
+            ('closed', 'open'),
+            }
+        cls._buttons.update({
+                'close': {
+                    'invisible': Eval('state') != 'open',
+                    'depends': ['state'],
+                    },
+                'reopen': {
+                    'invisible': Eval('state') != 'closed',
+                    'depends': ['state'],
+                    },
+                'open_document': {
+                    'invisible': ~Eval('document'),
+                    'depends': ['document'],
+                    },
+                'send_report': {},
+                })
+
+    @classmethod
+    def _setup_indexes(cls):
+        t = cls.__table__()
         # The orders of the lists (F7) with their filters: the party's
         # Events tab, the Open tab, the follow-ups; the title for text
         # searches (trigram where PostgreSQL has pg_trgm).
@@ -268,35 +303,6 @@ class Event(
                     (t.state, Index.Range()),
                     (t.follow_up_date, Index.Range()),
                     (t.id, Index.Range())))
-        # F7: lists are ordered by the follow-up date, undated ones last.
-        cls._order = [
-            ('follow_up_date', 'ASC NULLS LAST'),
-            ('date', 'DESC'),
-            ('id', 'DESC'),
-            ]
-        # The client proposes only documents of the event's partner.
-        cls.document.domain = {
-            m: [('party', '=', Eval('party', -1))]
-            for m in cls._get_documents()}
-        cls._transitions |= {
-            ('open', 'closed'),
-            ('closed', 'open'),
-            }
-        cls._buttons.update({
-                'close': {
-                    'invisible': Eval('state') != 'open',
-                    'depends': ['state'],
-                    },
-                'reopen': {
-                    'invisible': Eval('state') != 'closed',
-                    'depends': ['state'],
-                    },
-                'open_document': {
-                    'invisible': ~Eval('document'),
-                    'depends': ['document'],
-                    },
-                'send_report': {},
-                })
 
     @classmethod
     def default_state(cls):
@@ -363,15 +369,7 @@ class Event(
 
     @classmethod
     def search_rec_name(cls, name, clause):
-        _, operator, operand, *extra = clause
-        if operator.startswith('!') or operator.startswith('not '):
-            bool_op = 'AND'
-        else:
-            bool_op = 'OR'
-        return [bool_op,
-            ('number', operator, operand, *extra),
-            ('title', operator, operand, *extra),
-            ]
+        return search_any(clause, ['number', 'title'])
 
     @fields.depends('party', 'contact', 'document', '_parent_party.id')
     def on_change_party(self):
@@ -637,18 +635,30 @@ class Event(
                             event=event.rec_name))
 
     @classmethod
-    def check_do_not_contact(cls, events):
-        "Ask before an event is created for a do-not-contact partner"
+    def on_modification(cls, mode, events, field_names=None):
+        super().on_modification(mode, events, field_names=field_names)
+        if mode == 'create':
+            cls.set_do_not_contact_confirmed(events)
+
+    @classmethod
+    def _do_not_contact_members(cls, events):
+        "The memberships of the events' partners in do-not-contact groups"
         pool = Pool()
         Member = pool.get('prm.contact_group-party.party')
-        Warning = pool.get('res.user.warning')
-        Party = pool.get('party.party')
         parties = {e.party.id for e in events}
         with without_check_access():
-            members = Member.search([
+            return Member.search([
                     ('party', 'in', list(parties)),
                     ('group.do_not_contact', '=', True),
                     ], order=[])
+
+    @classmethod
+    def check_do_not_contact(cls, events):
+        "Ask before an event is created for a do-not-contact partner"
+        pool = Pool()
+        Warning = pool.get('res.user.warning')
+        Party = pool.get('party.party')
+        members = cls._do_not_contact_members(events)
         flagged = Party.browse(sorted({m.party.id for m in members}))
         if not flagged:
             return
@@ -662,8 +672,15 @@ class Event(
                     else 'prm_addon.msg_event_do_not_contact_plural',
                     parties=', '.join(p.rec_name for p in flagged[:5]),
                     groups=', '.join(groups)))
+
+    @classmethod
+    def set_do_not_contact_confirmed(cls, events):
+        "Mark the new events of do-not-contact partners, once confirmed"
+        flagged_ids = {
+            m.party.id for m in cls._do_not_contact_members(events)}
+        if not flagged_ids:
+            return
         table = cls.__table__()
-        flagged_ids = {p.id for p in flagged}
         cursor = Transaction().connection.cursor()
         cursor.execute(*table.update(
                 [table.do_not_contact_confirmed], [True],

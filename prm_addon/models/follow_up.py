@@ -12,6 +12,7 @@ from trytond import config
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
+from trytond.report import Report
 from trytond.transaction import Transaction, without_check_access
 
 from .event_report import send_now
@@ -85,36 +86,20 @@ class EventFollowUpMixin:
         "Return the reminder EmailMessage of the user's due events"
         pool = Pool()
         Lang = pool.get('ir.lang')
+        Report = pool.get('prm.event.reminder', type='report')
         language = user.language.code if user.language else None
-        with Transaction().set_context(language=language):
-            lang = Lang.get(language)
-            lines = []
-            for event in events:
-                if event.follow_up_date < date:
-                    message = 'prm_addon.msg_reminder_line_overdue'
-                else:
-                    message = 'prm_addon.msg_reminder_line'
-                lines.append(gettext(
-                        message,
-                        number=event.number or '',
-                        title=event.title,
-                        party=event.party.rec_name,
-                        date=lang.strftime(event.follow_up_date)))
-                lines.append('    ' + event.__href__)
-            body = '\n'.join([
-                    gettext('prm_addon.msg_reminder_greeting',
-                        user=user.name),
-                    '',
-                    gettext('prm_addon.msg_reminder_intro',
-                        count=len(events)),
-                    '',
-                    *lines,
-                    '',
-                    gettext('prm_addon.msg_reminder_footer'),
-                    ])
+        transaction = Transaction()
+        # The events are those the user may see: the report reads them
+        # as the task does
+        with transaction.set_context(language=language), \
+                transaction.set_user(0):
+            _, body, _, _ = Report.execute([user.id], {
+                    'events': [e.id for e in events],
+                    'date': date,
+                    })
             subject = gettext(
                 'prm_addon.msg_reminder_subject',
-                count=len(events), date=lang.strftime(date))
+                count=len(events), date=Lang.get(language).strftime(date))
         msg = EmailMessage()
         msg['From'] = config.get('email', 'from')
         msg['To'] = formataddr((user.name, user.email))
@@ -122,6 +107,22 @@ class EventFollowUpMixin:
         msg['Auto-Submitted'] = 'auto-generated'
         msg.set_content(body)
         return msg
+
+
+class ReminderReport(Report):
+    "The text of the reminder mail of a user (report/reminder.txt)"
+    __name__ = 'prm.event.reminder'
+
+    @classmethod
+    def get_context(cls, records, header, data):
+        pool = Pool()
+        Event = pool.get('prm.event')
+        Lang = pool.get('ir.lang')
+        context = super().get_context(records, header, data)
+        context['events'] = Event.browse(data['events'])
+        context['date'] = data['date']
+        context['lang'] = Lang.get()
+        return context
 
 
 class UserFollowUpMixin:
@@ -213,16 +214,17 @@ class UserFollowUpMixin:
 
     @classmethod
     @without_check_access
-    def prm_add_follow_up_action(cls, user_ids):
-        "S1: run the user's open follow-ups at login"
+    def prm_update_follow_up_action(cls, added=(), removed=()):
+        """S1: the users added to PRM run their open follow-ups at login;
+        those removed no longer run a list they cannot read"""
         pool = Pool()
         UserAction = pool.get('res.user-ir.action')
         action_id = cls._prm_follow_up_action_id()
-        if action_id is None or not user_ids:
+        if action_id is None:
             return
         size = cls.actions.size
         to_create = []
-        for user in cls.browse(sorted(user_ids)):
+        for user in cls.browse(sorted(added)):
             actions = {a.id for a in user.actions}
             # A full list of login actions is the user's choice: keep it
             if action_id in actions or len(actions) >= size:
@@ -230,17 +232,8 @@ class UserFollowUpMixin:
             to_create.append({'user': user.id, 'action': action_id})
         if to_create:
             UserAction.create(to_create)
-
-    @classmethod
-    @without_check_access
-    def prm_remove_follow_up_action(cls, user_ids):
-        "A user who leaves PRM no longer runs a list they cannot read"
-        pool = Pool()
-        UserAction = pool.get('res.user-ir.action')
-        action_id = cls._prm_follow_up_action_id()
-        if action_id is None or not user_ids:
-            return
-        UserAction.delete(UserAction.search([
-                    ('user', 'in', list(user_ids)),
-                    ('action', '=', action_id),
-                    ]))
+        if removed:
+            UserAction.delete(UserAction.search([
+                        ('user', 'in', list(removed)),
+                        ('action', '=', action_id),
+                        ]))

@@ -2,13 +2,15 @@
 # this repository contains the full copyright notices and license terms.
 "Incoming mail becomes a closed Email event on the sender's partner"
 import email
+import email.errors
 import email.message
 import email.policy
 import json
 import logging
 import re
 from email.utils import getaddresses, parsedate_to_datetime
-from html.parser import HTMLParser
+
+import html2text
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelView, fields
@@ -34,45 +36,19 @@ FORWARD_FROM = re.compile(
     r'^[>\s]*(?:\*\s*)?(?:from|lähettäjä|från)\s*:\s*\**(.+)$',
     re.IGNORECASE | re.MULTILINE)
 ADDRESS = re.compile(r'[\w.!#$%&\'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+')
-
-
-class _HTMLText(HTMLParser):
-    "The text of an HTML body, one line per block"
-    _blocks = {'p', 'div', 'br', 'tr', 'li', 'h1', 'h2', 'h3', 'h4', 'h5',
-        'h6', 'table', 'blockquote'}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.parts = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in {'script', 'style', 'head', 'title'}:
-            self._skip += 1
-        elif tag in self._blocks:
-            self.parts.append('\n')
-
-    def handle_endtag(self, tag):
-        if tag in {'script', 'style', 'head', 'title'}:
-            self._skip = max(self._skip - 1, 0)
-        elif tag in self._blocks:
-            self.parts.append('\n')
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-    def text(self):
-        lines = (' '.join(line.split())
-            for line in ''.join(self.parts).splitlines())
-        return re.sub(r'\n{3,}', '\n\n', '\n'.join(lines)).strip()
+# What a malformed mail makes its parsing raise: the mail is left for review
+MAIL_ERRORS = (
+    ValueError, LookupError, TypeError, UnicodeError,
+    email.errors.MessageError)
 
 
 def html_to_text(html):
-    parser = _HTMLText()
-    parser.feed(html)
-    parser.close()
-    return parser.text()
+    "The text of an HTML body: paragraphs, no markup, lines unwrapped"
+    converter = html2text.HTML2Text()
+    converter.ignore_emphasis = True
+    converter.ignore_images = True
+    converter.body_width = 0
+    return converter.handle(html).strip()
 
 
 def _part_text(part):
@@ -285,7 +261,7 @@ class Email(metaclass=PoolMeta):
         for email_ in emails:
             try:
                 values = email_.prm_values()
-            except Exception:
+            except MAIL_ERRORS:
                 values = {}
             for name in names:
                 result[name][email_.id] = values.get(keys[name])
@@ -324,16 +300,25 @@ class Event(metaclass=PoolMeta):
 
         Returns the event, or None when the partner is not known for sure
         or the mail cannot be read: the mail then stays on the "Mails to
-        Review" list, never lost."""
+        Review" list, never lost. The mail is read and the event computed
+        first; the writes come last with nothing caught around them: when
+        one fails, the whole processing is rolled back, no event left
+        behind."""
         try:
-            return cls._prm_from_inbound_email(email_, rule)
-        except Exception:
+            found = cls._prm_from_inbound_email(email_, rule)
+        except MAIL_ERRORS:
             logger.warning(
                 "inbound mail %s left for review", email_.id, exc_info=True)
             return None
+        if found is None or isinstance(found, cls):
+            return found
+        event, attachment = found
+        return cls._prm_save_email_event(event, attachment)
 
     @classmethod
     def _prm_from_inbound_email(cls, email_, rule):
+        """The event already logged from the mail, None, or the new event
+        and its attachment, not saved: reads only"""
         values = email_.prm_values()
         existing = cls._prm_existing_event(values)
         if existing:
@@ -364,7 +349,7 @@ class Event(metaclass=PoolMeta):
         company = cls._prm_company(responsible)
         if not company:
             return None
-        return cls.prm_create_from_email(
+        return cls._prm_event_from_email(
             email_, values, party, contact, responsible, company)
 
     @classmethod
@@ -448,13 +433,22 @@ class Event(metaclass=PoolMeta):
             cls, email_, values, party, contact, responsible, company,
             title=None):
         "Create the closed Email event of the mail with the mail attached"
+        event, attachment = cls._prm_event_from_email(
+            email_, values, party, contact, responsible, company,
+            title=title)
+        return cls._prm_save_email_event(event, attachment)
+
+    @classmethod
+    def _prm_event_from_email(
+            cls, email_, values, party, contact, responsible, company,
+            title=None):
+        """The Email event of the mail and the values of its attachment
+        (None without the raw mail), not saved"""
         pool = Pool()
-        Attachment = pool.get('ir.attachment')
         ModelData = pool.get('ir.model.data')
         Date = pool.get('ir.date')
         subject = FORWARD_SUBJECT.sub('', values.get('subject') or '').strip()
         title = title or subject or gettext('prm_addon.msg_email_no_subject')
-        # Everything that may fail is computed before the first write
         type_ = ModelData.get_id('prm_addon', 'event_type_email')
         date = values.get('date')
         if date is None:
@@ -476,16 +470,24 @@ class Event(metaclass=PoolMeta):
             notes=values.get('text') or None,
             email_message_id=values.get('message_id') or None,
             )
-        event.save()
         raw = email_.prm_raw()
+        attachment = None
         if raw:
             name = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', ' ', subject).strip()
-            Attachment.create([{
-                        'name': (name[:100] or 'email') + '.eml',
-                        'resource': str(event),
-                        'type': 'data',
-                        'data': raw,
-                        }])
+            attachment = {
+                'name': (name[:100] or 'email') + '.eml',
+                'type': 'data',
+                'data': raw,
+                }
+        return event, attachment
+
+    @classmethod
+    def _prm_save_email_event(cls, event, attachment):
+        "Save the event, attach the mail and close the event"
+        Attachment = Pool().get('ir.attachment')
+        event.save()
+        if attachment:
+            Attachment.create([{**attachment, 'resource': str(event)}])
         with without_check_access():
             cls.close([event])
         return event

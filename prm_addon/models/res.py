@@ -48,7 +48,8 @@ class UserGroup(metaclass=PoolMeta):
         user_ids = {v.get('user') for v in vlist}
         before = User._prm_user_ids(user_ids)
         records = super().create(vlist)
-        User.prm_add_follow_up_action(User._prm_user_ids(user_ids) - before)
+        User.prm_update_follow_up_action(
+            added=User._prm_user_ids(user_ids) - before)
         return records
 
     @classmethod
@@ -64,8 +65,8 @@ class UserGroup(metaclass=PoolMeta):
         before = User._prm_user_ids(user_ids)
         super().write(*args)
         after = User._prm_user_ids(user_ids)
-        User.prm_add_follow_up_action(after - before)
-        User.prm_remove_follow_up_action(before - after)
+        User.prm_update_follow_up_action(
+            added=after - before, removed=before - after)
 
     @classmethod
     def delete(cls, records):
@@ -74,5 +75,5 @@ class UserGroup(metaclass=PoolMeta):
         user_ids = {r.user.id for r in records}
         before = User._prm_user_ids(user_ids)
         super().delete(records)
-        User.prm_remove_follow_up_action(
-            before - User._prm_user_ids(user_ids))
+        User.prm_update_follow_up_action(
+            removed=before - User._prm_user_ids(user_ids))

@@ -167,7 +167,10 @@ def _build_demo_database():
         return target
 
 
-@pytest.fixture(scope='session')
+# Each test file gets its own server on a fresh copy of the demo database:
+# a journey that moves members or closes events changes nothing another
+# file sees, whatever the order the files run in.
+@pytest.fixture(scope='module')
 def server(tmp_path_factory):
     _require_browser()
     template = _build_demo_database()
@@ -185,13 +188,13 @@ def server(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='module')
 def mailbox(server):
     "The mails the server under test sent (Mailbox of its SMTP server)"
     return server.mailbox
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='module')
 def rpc(server):
     "rpc(login) -> an RPC client logged in as that demo user"
     clients = {}

@@ -2,9 +2,9 @@
 # this repository contains the full copyright notices and license terms.
 """Journey 7: a calling campaign on the contact-group management screen
 
-The file sorts after test_web_client.py on purpose: it moves members and
-logs events, and the screenshots of the other journeys show the demo data
-only."""
+It moves members and logs events on its own copy of the demo database
+(the server fixture is per file): the other journeys see the demo data
+only, whatever the order the files run in."""
 import datetime
 import re
 
