@@ -11,8 +11,9 @@ its scheduled task, never in the user's request. PRM adds:
   the list is filled, and left out again when the message is sent;
 - each mail sent is logged as a closed Email event on the partner (on the
   company of a contact person, with the person as contact);
-- an unsubscribe (the link of the mail, or the List-Unsubscribe header)
-  puts the partner into "Do not contact", with its history line.
+- an unsubscribe (the link of the mail, or the List-Unsubscribe header,
+  to the page of routes.py) puts the partner into "Do not contact", with
+  its history line.
 """
 import html
 from collections import defaultdict
@@ -26,8 +27,6 @@ from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.protocols.wrappers import (
-    HTTPStatus, Response, abort, with_pool, with_transaction)
 from trytond.pyson import Bool, Eval, PYSONEncoder
 from trytond.sendmail import SMTPDataManager
 from trytond.tools import grouped_slice
@@ -35,7 +34,6 @@ from trytond.tools.email_ import normalize_email
 from trytond.transaction import Transaction, without_check_access
 from trytond.url import http_base
 from trytond.wizard import Button, StateAction, StateView, Wizard
-from trytond.wsgi import app
 
 from ..exceptions import MailingError
 from .contact_group import _ids
@@ -405,62 +403,3 @@ class Erase(metaclass=PoolMeta):
                         ('prm_party', '=', self.ask.party.id),
                         ]))
         return super().transition_erase()
-
-
-PAGE = '''<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{title}</title></head>
-<body style="text-align: center; font-family: sans-serif">
-<h1>{title}</h1>
-<p>{text}</p>
-{form}
-</body></html>
-'''
-
-
-@app.route(
-    '/<database_name>/prm/unsubscribe', methods={'GET', 'POST'})
-@with_pool
-@with_transaction(readonly=False)
-def unsubscribe(request, pool):
-    """marketing_email's unsubscribe link: GET asks (mail scanners follow
-    links), POST unsubscribes (the button, or a mail program's one-click
-    List-Unsubscribe-Post)"""
-    try:
-        Email = pool.get('marketing.email')
-    except KeyError:
-        abort(HTTPStatus.NOT_FOUND)
-    token = request.args.get('token') or request.form.get('token')
-    if not token or len(token) > 100:
-        abort(HTTPStatus.NOT_FOUND)
-    with Transaction().set_context(active_test=False):
-        records = Email.search([('email_token', '=', token)], limit=1)
-    if not records:
-        abort(HTTPStatus.NOT_FOUND)
-    record, = records
-    language = record.list_.language.code if record.list_.language else None
-    with Transaction().set_context(language=language):
-        list_name = record.list_.rec_name
-        if request.method == 'POST':
-            Email.unsubscribe([token])
-            title = gettext('prm_addon.msg_unsubscribe_done_title')
-            text = gettext(
-                'prm_addon.msg_unsubscribe_done', list=list_name)
-            form = ''
-        else:
-            title = gettext('prm_addon.msg_unsubscribe_title')
-            text = gettext(
-                'prm_addon.msg_unsubscribe_ask',
-                list=list_name, email=record.email)
-            form = (
-                '<form method="post">'
-                '<input type="hidden" name="token" value="%s"/>'
-                '<button type="submit" style="font-size: 1.5em">%s'
-                '</button></form>' % (
-                    html.escape(token),
-                    html.escape(gettext(
-                            'prm_addon.msg_unsubscribe_button'))))
-    return Response(
-        PAGE.format(
-            title=html.escape(title), text=html.escape(text), form=form),
-        content_type='text/html; charset=utf-8',
-        headers={'Cache-Control': 'no-store'})

@@ -2,8 +2,7 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.pool import PoolMeta
 
-from .event import document_events_field
-from .event_shortcut import NewEventMixin
+from .event_shortcut import NewEventMixin, document_events_field
 
 
 class Sale(NewEventMixin, metaclass=PoolMeta):
