@@ -91,7 +91,7 @@ def test_events_by_group_and_mailing(login, rpc, mailbox):
     form = sao.tab
     expect(sao.field(form, 'title')).to_have_value(title)
     message, = user.search_read('marketing.email.message', [
-            ('title', '=', title)], ['state', 'list_.name'])
+            ('title', '=', title)], ['state', 'list_', 'list_.name'])
     assert message['state'] == 'draft'
     emails = user.search_read('marketing.email', [
             ('list_', '=', message['list_']),
@@ -100,7 +100,7 @@ def test_events_by_group_and_mailing(login, rpc, mailbox):
         r['name'] for r in chosen)
     form.locator('button[name=send]').click()
     sao.settle()
-    expect(sao.field(form, 'state')).to_have_value(re.compile('Sending'))
+    expect(sao.selection(form, 'state')).to_have_text('Sending')
     # Nothing is mailed in the user's request
     assert not [m for m in mailbox.messages if m['Subject'] == title]
     assert user.read('marketing.email.message', [message['id']],
@@ -108,11 +108,9 @@ def test_events_by_group_and_mailing(login, rpc, mailbox):
 
     # marketing_email's scheduled task sends it
     admin = rpc('admin')
-    cron, = admin.search_read('ir.model.data', [
-            ('module', '=', 'marketing_email'),
-            ('fs_id', '=', 'cron_send_messages'),
-            ], ['db_id'])
-    admin('ir.cron', 'run_once', [cron['db_id']])
+    cron = admin.id_of('ir.cron', [
+            ('method', '=', 'marketing.email.message|process')])
+    admin('ir.cron', 'run_once', [cron])
     for row in chosen:
         mail = mailbox.wait_for(lambda m: m['Subject'] == title
             and m['To'].addresses[0].addr_spec == row['email'].lower())
