@@ -26,3 +26,7 @@ class DoNotContactWarning(UserWarning):
 
 class EventReportError(UserError):
     pass
+
+
+class MailingError(UserError):
+    pass

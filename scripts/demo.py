@@ -2,8 +2,8 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Load the PRM demo data into a database where prm_addon, sale, purchase,
-account_invoice, dashboard and inbound_email are activated (scripts/start.sh
-does both).
+account_invoice, dashboard, inbound_email and marketing_email are activated
+(scripts/start.sh does both).
 
     .venv/bin/python scripts/demo.py [-c var/trytond.conf] [-d prm_demo]
 
@@ -422,6 +422,33 @@ def main():
     do_not_contact.save()
     groups[do_not_contact.name] = do_not_contact
 
+    # --- A mailing list ready to send (marketing_email) ----------------------
+    # What "Send Mailing" on the segment "Postituslista" creates: the list
+    # filled with the partners' addresses, and a draft message to send.
+    Segment = Model.get('prm.contact_group.segment')
+    segment = Segment(name="Postituslista")
+    segment.include_groups.append(ContactGroup(groups["Mailing list"].id))
+    segment.save()
+    mailing = None
+    if Model.get('ir.module').find([
+                ('name', '=', 'marketing_email'),
+                ('state', '=', 'activated')]):
+        from proteus import Wizard
+        send = Wizard('prm.contact_group.mailing', [segment])
+        send.form.list_name = "Uutiskirje"
+        send.form.language = finnish
+        send.form.title = "Demo Oy:n uutiskirje"
+        send.form.content = (
+            '<html>\n<body>\n'
+            '<p>Hei ${email.party.rec_name if email.party else email.email},'
+            '</p>\n'
+            '<p>Uusi puristinlinjamme on nyt esittelyssä Helsingissä.</p>\n'
+            '<p><a href="${email.get_email_unsubscribe_url()}">'
+            'Peru uutiskirjeen tilaus</a></p>\n'
+            '</body>\n</html>\n')
+        send.execute('create_')
+        (mailing,), = send.actions
+
     # The prm user starts in English; a test may switch her to Finnish.
     prm = User(prm.id)
     prm.language = english
@@ -444,6 +471,10 @@ def main():
         f"{invoice_nordic.reference}, {invoice_lappi.reference} (draft)")
     print("  groups      " + ', '.join(
             f'{g.name} ({len(g.parties)})' for g in groups.values()))
+    if mailing:
+        print(f"  mailing     list {mailing.list_.name} "
+            f"({len(mailing.list_.emails)} addresses), draft message "
+            f"{mailing.title!r}")
     print(f"  events      {len(events)} ({len(open_events)} open, "
         f"{len(events) - len(open_events)} closed), numbers "
         f"{events[0].number}..{events[-1].number}")

@@ -26,7 +26,7 @@ from trytond.transaction import Transaction
 MODULES = {
     'ir', 'res', 'party', 'company', 'party_relationship', 'sale',
     'purchase', 'account_invoice', 'product', 'dashboard', 'inbound_email',
-    'prm_addon',
+    'marketing_email', 'marketing', 'web_user', 'web_shortener', 'prm_addon',
     }
 # The groups of the demo sales person (scripts/demo.py)
 SALES_GROUPS = [

@@ -38,7 +38,7 @@ class FinnishScreensTestCase(unittest.TestCase):
         # The modules of test_module (the same cached database)
         activate_module([
                 'prm_addon', 'sale', 'purchase', 'account_invoice',
-                'dashboard', 'inbound_email'])
+                'dashboard', 'inbound_email', 'marketing_email'])
 
     @with_transaction()
     def test_screens_have_finnish(self):

@@ -54,7 +54,8 @@ class PrmAddonTestCase(
     "Test the PRM module"
     module = 'prm_addon'
     extras = [
-        'sale', 'purchase', 'account_invoice', 'dashboard', 'inbound_email']
+        'sale', 'purchase', 'account_invoice', 'dashboard', 'inbound_email',
+        'marketing_email']
 
     def test_finnish_entries_translated(self):
         "Every entry of fi.po is translated, not fuzzy, same placeholders"

@@ -15,7 +15,7 @@ __all__ = [
 
 MODULES = [
     'prm_addon', 'sale', 'purchase', 'account_invoice', 'dashboard',
-    'inbound_email']
+    'inbound_email', 'marketing_email']
 
 
 def activate_prm():

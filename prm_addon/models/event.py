@@ -24,6 +24,7 @@ from ..exceptions import DoNotContactWarning, EventValidationError
 from .common import search_any
 from .event_access import SearchCheckMixin
 from .event_report import EventReportMixin
+from .event_shortcut import EventGroupFilterMixin
 from .follow_up import EventFollowUpMixin
 from .party import contact_person_domain
 
@@ -140,12 +141,13 @@ class EventType(DeactivableMixin, ModelSQL, ModelView):
 
 
 class Event(
-        EventReportMixin, EventFollowUpMixin, SearchCheckMixin,
-        Workflow, ModelSQL, ModelView):
+        EventReportMixin, EventFollowUpMixin, EventGroupFilterMixin,
+        SearchCheckMixin, Workflow, ModelSQL, ModelView):
     """An event: a contact with a partner (E*)
 
     The Report button and its mail (B5) are in event_report.py, the
-    follow-up reminders (S2) in follow_up.py, the checks of the searches
+    follow-up reminders (S2) in follow_up.py, the contact-group filter of
+    the Events list (G3) in event_shortcut.py, the checks of the searches
     of a client in event_access.py; the documents (sale, purchase,
     invoice) and the mail to events add to it in the files named after
     their modules."""
