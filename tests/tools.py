@@ -15,7 +15,10 @@ __all__ = [
 
 MODULES = [
     'prm_addon', 'sale', 'purchase', 'account_invoice', 'dashboard',
-    'inbound_email']
+    'inbound_email',
+    # The document kinds (README "Document kinds")
+    'sale_opportunity', 'stock', 'production', 'sale_supply_production',
+    'sale_complaint', 'project']
 
 
 def activate_prm():
