@@ -327,11 +327,12 @@ class Event(Workflow, ModelSQL, ModelView):
         pool = Pool()
         # The client proposes only documents of the event's partner (or
         # of no partner); set before the fields' depends are computed.
+        party = ['OR',
+            ('prm_party', '=', Eval('party', -1)),
+            ('prm_party', '=', None),
+            ]
         cls.document.domain = {
-            m: [['OR',
-                    ('prm_party', '=', Eval('party', -1)),
-                    ('prm_party', '=', None)],
-                pool.get(m)._prm_document_domain()]
+            m: [party, pool.get(m)._prm_document_domain()]
             for m in cls._get_documents()}
         super().__post_setup__()
 
