@@ -16,6 +16,7 @@ from trytond.tests.test_tryton import activate_module, with_transaction
 
 from .finnish import (
     SALES_GROUPS, load_translations, set_view_sources, translations)
+from .tools import MODULES
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAO_CATALOGUE = os.path.join(ROOT, 'sao', 'locale', 'fi.json')
@@ -36,9 +37,7 @@ class FinnishScreensTestCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         # The modules of test_module (the same cached database)
-        activate_module([
-                'prm_addon', 'sale', 'purchase', 'account_invoice',
-                'dashboard', 'inbound_email'])
+        activate_module(MODULES)
 
     @with_transaction()
     def test_screens_have_finnish(self):

@@ -66,7 +66,11 @@ class DocumentMixin(NewEventMixin):
 
     prm_events = document_events_field()
     prm_party = fields.Function(fields.Many2One(
-            'party.party', "Partner of the Events"),
+            'party.party', "Partner of the Events",
+            context={
+                'company': Eval('company', -1),
+                },
+            depends={'company'}),
         'get_prm_party_id', searcher='search_prm_party')
 
     @classmethod
@@ -135,9 +139,10 @@ class NeighbourEventsMixin:
     neighbours); the events are those the user may read (F11)."""
     __slots__ = ()
 
-    prm_neighbour_events = fields.Function(fields.One2Many(
-            'prm.event', None, "Events of Related Documents",
-            help="The events of the documents related to this one."),
+    prm_neighbour_events = fields.Function(fields.Many2Many(
+            'prm.event', None, None, "Events of Related Documents",
+            help="The events of the documents related to this one: for a "
+            "sale, its opportunity, shipments, returns and invoices."),
         'get_prm_neighbour_events', searcher='search_prm_neighbour_events')
 
     def _get_prm_neighbours(self):

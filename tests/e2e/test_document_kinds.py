@@ -62,6 +62,8 @@ def test_sale_lists_the_events_of_its_order_story(login, rpc):
     sao.notebook_tab(tab, 'Events').click()
     own_list = sao.one2many(tab, 'Events')
     expect(sao.rows(own_list)).to_have_count(len(own))
-    related = sao.one2many(tab, 'Events of Related Documents')
+    related = tab.locator('.form-many2many').filter(
+        has=sao.page.locator('label.form-many2many-string',
+            has_text='Events of Related Documents')).first
     expect(sao.rows(related)).to_have_count(len(neighbours))
     assert sorted(sao.column(related, 'Title')) == neighbours
