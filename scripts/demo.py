@@ -455,7 +455,7 @@ def main():
         document=receipt_nordic, responsible=prmadmin)
     ComplaintType = Model.get('sale.complaint.type')
     complaint_type = ComplaintType(name="Toimitusviive",
-        origin=Model.get('ir.model').find([('model', '=', 'sale.sale')])[0])
+        origin=Model.get('ir.model').find([('name', '=', 'sale.sale')])[0])
     complaint_type.save()
     Complaint = Model.get('sale.complaint')
     complaint = Complaint(customer=pirkka, type=complaint_type,
