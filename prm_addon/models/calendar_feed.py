@@ -8,15 +8,11 @@ import urllib.parse
 
 from trytond.i18n import gettext
 from trytond.model import Index, ModelSQL, ModelView, Unique, fields
-from trytond.model.exceptions import AccessError
-from trytond.pool import Pool, PoolMeta
-from trytond.protocols.wrappers import (
-    HTTPStatus, Response, abort, with_pool, with_transaction)
+from trytond.pool import Pool
 from trytond.pyson import Bool, Eval
 from trytond.transaction import Transaction
 from trytond.url import host, http_base
 from trytond.wizard import StateAction, Wizard
-from trytond.wsgi import app
 
 ROUTE = '/%(database)s/prm/calendar/%(token)s.ics'
 # RFC 5545 3.3.11: no control characters but HTAB in a TEXT value
@@ -239,50 +235,3 @@ class OpenFeed(Wizard):
         action['views'] = sorted(
             action['views'], key=lambda v: v[1] != 'form')
         return action, {}
-
-
-class Rule(metaclass=PoolMeta):
-    __name__ = 'ir.rule'
-
-    @classmethod
-    def _get_context(cls, model_name):
-        context = super()._get_context(model_name)
-        if model_name == 'prm.calendar.feed':
-            context['user_id'] = Transaction().user
-        return context
-
-    @classmethod
-    def _get_cache_key(cls, model_names):
-        key = super()._get_cache_key(model_names)
-        # Without the user in the key, the rule of one user would be served
-        # from the cache to another.
-        if 'prm.calendar.feed' in model_names:
-            key = (*key, Transaction().user)
-        return key
-
-
-@app.route('/<database_name>/prm/calendar/<token>.ics', methods={'GET'})
-@with_pool
-@with_transaction()
-def calendar_feed(request, pool, token):
-    "The follow-ups of the owner of the token, as an iCalendar file"
-    try:
-        Feed = pool.get('prm.calendar.feed')
-    except KeyError:
-        # PRM is not activated in this database
-        abort(HTTPStatus.NOT_FOUND)
-    feeds = Feed.search([('token', '=', token)], limit=1) if token else []
-    if not feeds or not feeds[0].user.active:
-        abort(HTTPStatus.NOT_FOUND)
-    feed, = feeds
-    try:
-        ics = feed.get_ics()
-    except AccessError:
-        # The user lost the access to the events
-        abort(HTTPStatus.NOT_FOUND)
-    return Response(
-        ics, content_type='text/calendar; charset=utf-8',
-        headers={
-            'Cache-Control': 'private, max-age=300',
-            'Content-Disposition': 'inline; filename="prm.ics"',
-            })

@@ -1,19 +1,21 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+"""Contact groups (G*, M*): the groups, their members, the history of
+every change of membership, the moves between groups, and the wizards that
+change memberships on the selected rows"""
 import datetime
-from collections import defaultdict
 
-from sql import Literal, Null, Union
+from sql import Literal, Null
 from sql.aggregate import Count, Max, Min
-from sql.functions import CurrentTimestamp, DateTrunc, Function
-from sql.operators import Equal, Exists, ILike
+from sql.functions import CurrentTimestamp, DateTrunc
+from sql.operators import Equal
 
 from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Exclude, Index, ModelSQL, ModelView, Unique, fields)
 from trytond.model.exceptions import AccessError
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, PYSONEncoder
 from trytond.tools import cached_property, grouped_slice
 from trytond.transaction import Transaction
@@ -21,14 +23,7 @@ from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
 from ..exceptions import ContactGroupDeleteWarning, ContactGroupError
-
-# SQLite refuses LIKE patterns over 50,000 bytes
-SEARCH_TEXT_SIZE = 1000
-
-
-class Replace(Function):
-    __slots__ = ()
-    _function = 'REPLACE'
+from .event_access import SearchCheckMixin
 
 
 class ContactGroup(DeactivableMixin, ModelSQL, ModelView):
@@ -248,22 +243,10 @@ class ContactGroupParty(ModelSQL, ModelView):
     def move(cls, from_group, to_group, parties, event=None):
         "Move the parties from one group to another (M2, M5)"
         History = Pool().get('prm.contact_group.history')
-        from_group = cls._check_group(from_group)
-        to_group = cls._check_group(to_group)
-        if from_group == to_group:
-            raise ContactGroupError(gettext(
-                    'prm_addon.msg_contact_group_move_same',
-                    group=from_group.rec_name))
-        Party = Pool().get('party.party')
+        from_group, to_group, in_from = cls.check_move(
+            from_group, to_group, parties)
         # Ids, not records: instantiating 10,000 parties costs seconds
         party_ids = list(map(int, parties))
-        in_from = cls._party_ids_in(from_group, party_ids)
-        outside = [p for p in party_ids if p not in in_from]
-        if outside:
-            raise ContactGroupError(gettext(
-                    'prm_addon.msg_contact_group_move_not_member',
-                    party=Party(outside[0]).rec_name,
-                    group=from_group.rec_name))
         new = in_from - cls._party_ids_in(to_group, in_from)
         if cls._in_sql('delete') and cls._in_sql('create'):
             cls._delete(from_group, in_from)
@@ -277,6 +260,27 @@ class ContactGroupParty(ModelSQL, ModelView):
             'move', to_group, sorted(in_from), from_group=from_group,
             event=event)
         return len(in_from)
+
+    @classmethod
+    def check_move(cls, from_group, to_group, parties):
+        """Return the groups read again and the ids of the parties, all
+        members of from_group; raise when the move cannot be done"""
+        Party = Pool().get('party.party')
+        from_group = cls._check_group(from_group)
+        to_group = cls._check_group(to_group)
+        if from_group == to_group:
+            raise ContactGroupError(gettext(
+                    'prm_addon.msg_contact_group_move_same',
+                    group=from_group.rec_name))
+        party_ids = list(map(int, parties))
+        in_from = cls._party_ids_in(from_group, party_ids)
+        outside = [p for p in party_ids if p not in in_from]
+        if outside:
+            raise ContactGroupError(gettext(
+                    'prm_addon.msg_contact_group_move_not_member',
+                    party=Party(outside[0]).rec_name,
+                    group=from_group.rec_name))
+        return from_group, to_group, in_from
 
     @classmethod
     def _check_group(cls, group):
@@ -293,7 +297,7 @@ class ContactGroupParty(ModelSQL, ModelView):
         return groups[0]
 
 
-class ContactGroupHistory(ModelSQL, ModelView):
+class ContactGroupHistory(SearchCheckMixin, ModelSQL, ModelView):
     __name__ = 'prm.contact_group.history'
     __string__ = "Contact Group History"
 
@@ -460,34 +464,6 @@ class ContactGroupMove(ModelSQL, ModelView):
             ]
 
 
-class Party(metaclass=PoolMeta):
-    __name__ = 'party.party'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        # The management screen lists by name and searches part of it
-        cls._sql_indexes.update({
-                Index(t, (t.name, Index.Range()), (t.id, Index.Range())),
-                Index(t, (t.name, Index.Similarity())),
-                })
-
-
-class ContactMechanism(metaclass=PoolMeta):
-    __name__ = 'party.contact_mechanism'
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        t = cls.__table__()
-        # The management screen searches part of a phone or an email
-        cls._sql_indexes.update({
-                Index(t, (t.value, Index.Similarity())),
-                Index(t, (Replace(t.value, ' ', ''), Index.Similarity())),
-                })
-
-
 def _ids(values):
     "The ids of a Many2Many value of the context: ids or records as dicts"
     result = []
@@ -503,314 +479,6 @@ def _ids(values):
     return sorted(set(result))
 
 
-class ManagementMixin:
-    "The SQL filter of the contact-group management screen"
-    __slots__ = ()
-
-    @classmethod
-    def filter_query(cls, include_groups, include_mode, exclude_groups,
-            search_text, columns=None):
-        """Return the query of the active parties that match the filters
-
-        Include: members of all (or any) of include_groups; Exclude:
-        members of none of exclude_groups, nor of a do-not-contact group
-        that is not included; search_text on name, phone and email. The
-        parties of our own companies are never targets."""
-        pool = Pool()
-        Company = pool.get('company.company')
-        Party = pool.get('party.party')
-        Member = pool.get('prm.contact_group-party.party')
-        ContactGroup = pool.get('prm.contact_group')
-        party = Party.__table__()
-        include_groups = _ids(include_groups)
-        exclude_groups = _ids(exclude_groups)
-
-        company = Company.__table__()
-        where = ((party.active == Literal(True))
-            & ~party.id.in_(company.select(company.party)))
-        # One EXISTS per included group ("all") or for all of them
-        # ("any"): the planner probes the (group, party) unique index
-        # instead of reading every membership of the groups.
-        if include_mode == 'any':
-            includes = [include_groups] if include_groups else []
-        else:
-            includes = [[g] for g in include_groups]
-        for included in includes:
-            member = Member.__table__()
-            where &= Exists(member.select(Literal(1),
-                    where=(member.party == party.id)
-                    & member.group.in_(included)))
-        # The groups left out are known before the parties are searched:
-        # the planner probes the (group, party) index for them.
-        group = ContactGroup.__table__()
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*group.select(group.id,
-                where=group.do_not_contact == Literal(True)))
-        excluded = sorted(set(exclude_groups) | (
-                {g for g, in cursor} - set(include_groups)))
-        if excluded:
-            member = Member.__table__()
-            where &= ~Exists(member.select(Literal(1),
-                    where=(member.party == party.id)
-                    & member.group.in_(excluded)))
-        if search_text and search_text.strip():
-            if (len(search_text) > SEARCH_TEXT_SIZE
-                    or not search_text.isprintable()):
-                raise ContactGroupError(gettext(
-                        'prm_addon.msg_search_text_too_long',
-                        size=SEARCH_TEXT_SIZE))
-            where &= party.id.in_(cls._text_matches(search_text))
-        if columns is None:
-            columns = [party.id]
-        else:
-            columns = columns(party)
-        return party.select(*columns, where=where)
-
-    @classmethod
-    def _text_matches(cls, search_text):
-        """The query of the parties whose name, phone or email has
-        search_text: each part through its trigram index"""
-        pool = Pool()
-        Party = pool.get('party.party')
-        ContactMechanism = pool.get('party.contact_mechanism')
-        pattern = '%' + search_text.strip() + '%'
-        # Phone numbers match whatever spaces the user types
-        compact = '%' + ''.join(search_text.split()) + '%'
-        mechanism = ContactMechanism.__table__()
-        named = Party.__table__()
-        return Union(
-            named.select(named.id, where=ILike(named.name, pattern)),
-            mechanism.select(mechanism.party,
-                where=(mechanism.active == Literal(True))
-                & mechanism.type.in_(['phone', 'mobile', 'email'])
-                & (ILike(mechanism.value, pattern)
-                    | ILike(Replace(mechanism.value, ' ', ''), compact))))
-
-    @classmethod
-    def filter_count(cls, include_groups, include_mode, exclude_groups,
-            search_text):
-        query = cls.filter_query(
-            include_groups, include_mode, exclude_groups, search_text,
-            columns=lambda party: [Count(party.id)])
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*query)
-        return cursor.fetchone()[0]
-
-
-class Management(ManagementMixin, ModelSQL, ModelView):
-    "The rows of the contact-group management screen: one per party"
-    __name__ = 'prm.contact_group.management'
-    __string__ = "Contact-Group Management"
-
-    party = fields.Many2One('party.party', "Party", readonly=True)
-    name = fields.Char("Name", readonly=True)
-    company = fields.Function(
-        fields.Many2One('party.party', "Company"), 'get_details')
-    phone = fields.Function(fields.Char("Phone"), 'get_details')
-    phone_url = fields.Function(
-        fields.Char("Call", help="Click to dial the phone number."),
-        'get_details')
-    email = fields.Function(fields.Char("Email"), 'get_details')
-    email_url = fields.Function(
-        fields.Char("Write", help="Click to write an email."),
-        'get_details')
-    contact_groups = fields.Function(
-        fields.Char("Groups"), 'get_details')
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order = [('name', 'ASC'), ('id', 'ASC')]
-
-    @classmethod
-    def table_query(cls):
-        context = Transaction().context
-        return cls.filter_query(
-            context.get('include_groups'),
-            context.get('include_mode') or 'all',
-            context.get('exclude_groups'),
-            context.get('search_text'),
-            columns=lambda party: [
-                party.id.as_('id'),
-                party.id.as_('party'),
-                party.name.as_('name'),
-                party.create_uid.as_('create_uid'),
-                party.create_date.as_('create_date'),
-                party.write_uid.as_('write_uid'),
-                party.write_date.as_('write_date'),
-                ])
-
-    @classmethod
-    def get_details(cls, rows, names):
-        pool = Pool()
-        ContactMechanism = pool.get('party.contact_mechanism')
-        RelationAll = pool.get('party.relation.all')
-        Member = pool.get('prm.contact_group-party.party')
-        ModelData = pool.get('ir.model.data')
-        ids = [r.id for r in rows]
-        result = {n: dict.fromkeys(ids) for n in names}
-        if {'phone', 'phone_url', 'email', 'email_url'} & set(names):
-            mechanisms = ContactMechanism.search([
-                    ('party', 'in', ids),
-                    ('type', 'in', ['phone', 'mobile', 'email']),
-                    ], order=[('party', 'ASC'), ('sequence', 'ASC'),
-                    ('id', 'ASC')])
-            for mechanism in mechanisms:
-                party = mechanism.party.id
-                if mechanism.type == 'email':
-                    if 'email' in names and not result['email'][party]:
-                        result['email'][party] = mechanism.value
-                    if ('email_url' in names
-                            and not result['email_url'][party]):
-                        result['email_url'][party] = (
-                            'mailto:' + mechanism.value)
-                    continue
-                if 'phone' in names and not result['phone'][party]:
-                    result['phone'][party] = mechanism.value
-                if 'phone_url' in names and not result['phone_url'][party]:
-                    number = (mechanism.value_compact or mechanism.value
-                        or '').replace(' ', '')
-                    result['phone_url'][party] = 'tel:' + number
-        if 'company' in names:
-            contact_of = ModelData.get_id(
-                'prm_addon', 'relation_type_contact_of')
-            for relation in RelationAll.search([
-                        ('from_', 'in', ids),
-                        ('type', '=', contact_of),
-                        ], order=[('id', 'ASC')]):
-                result['company'].setdefault(relation.from_.id, None)
-                if result['company'][relation.from_.id] is None:
-                    result['company'][relation.from_.id] = relation.to.id
-        if 'contact_groups' in names:
-            groups = defaultdict(list)
-            for member in Member.search([
-                        ('party', 'in', ids),
-                        ], order=[('group.name', 'ASC')]):
-                groups[member.party.id].append(member.group.rec_name)
-            for id_ in ids:
-                result['contact_groups'][id_] = ', '.join(groups[id_])
-        return result
-
-
-class ManagementContext(ModelView):
-    "The filters of the contact-group management screen (M3)"
-    __name__ = 'prm.contact_group.management.context'
-    __string__ = "Contact-Group Management Filters"
-
-    include_groups = fields.Many2Many(
-        'prm.contact_group', None, None, "Include",
-        help="Show the members of these groups.")
-    include_mode = fields.Selection([
-            ('all', "In All of Them"),
-            ('any', "In Any of Them"),
-            ], "Include Mode", required=True)
-    exclude_groups = fields.Many2Many(
-        'prm.contact_group', None, None, "Exclude",
-        help="Leave out the members of these groups (in none of them).")
-    search_text = fields.Char(
-        "Search", size=SEARCH_TEXT_SIZE,
-        help="Part of the name, phone number or email.")
-
-    @classmethod
-    def default_include_groups(cls):
-        return _ids(Transaction().context.get('include_groups'))
-
-    @classmethod
-    def default_include_mode(cls):
-        return Transaction().context.get('include_mode') or 'all'
-
-    @classmethod
-    def default_exclude_groups(cls):
-        return _ids(Transaction().context.get('exclude_groups'))
-
-    @classmethod
-    def default_search_text(cls):
-        return Transaction().context.get('search_text')
-
-
-class Segment(ManagementMixin, ModelSQL, ModelView):
-    "A saved filter of the contact-group management screen"
-    __name__ = 'prm.contact_group.segment'
-    __string__ = "Segment"
-
-    name = fields.Char("Name", required=True)
-    include_groups = fields.Many2Many(
-        'prm.contact_group.segment-include', 'segment', 'group', "Include")
-    include_mode = fields.Selection([
-            ('all', "In All of Them"),
-            ('any', "In Any of Them"),
-            ], "Include Mode", required=True)
-    exclude_groups = fields.Many2Many(
-        'prm.contact_group.segment-exclude', 'segment', 'group', "Exclude")
-    search_text = fields.Char("Search", size=SEARCH_TEXT_SIZE)
-    count = fields.Function(fields.Integer("Parties"), 'get_count')
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._order.insert(0, ('name', 'ASC'))
-        cls._buttons.update({
-                'open_management': {},
-                })
-
-    @classmethod
-    def default_include_mode(cls):
-        return 'all'
-
-    def filter_context(self):
-        return {
-            'include_groups': [g.id for g in self.include_groups],
-            'include_mode': self.include_mode,
-            'exclude_groups': [g.id for g in self.exclude_groups],
-            'search_text': self.search_text,
-            }
-
-    def get_count(self, name):
-        return self.filter_count(**self.filter_context())
-
-    @classmethod
-    @ModelView.button_action('prm_addon.act_contact_group_management')
-    def open_management(cls, segments):
-        if len(segments) != 1:
-            return
-        segment, = segments
-        return {
-            'name': segment.rec_name,
-            'pyson_context': PYSONEncoder().encode(
-                segment.filter_context()),
-            }
-
-
-class SegmentInclude(ModelSQL):
-    __name__ = 'prm.contact_group.segment-include'
-    __string__ = "Segment Included Group"
-    segment = fields.Many2One(
-        'prm.contact_group.segment', "Segment", required=True,
-        ondelete='CASCADE')
-    group = fields.Many2One(
-        'prm.contact_group', "Group", required=True, ondelete='CASCADE')
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.__access__.add('segment')
-
-
-class SegmentExclude(ModelSQL):
-    __name__ = 'prm.contact_group.segment-exclude'
-    __string__ = "Segment Excluded Group"
-    segment = fields.Many2One(
-        'prm.contact_group.segment', "Segment", required=True,
-        ondelete='CASCADE')
-    group = fields.Many2One(
-        'prm.contact_group', "Group", required=True, ondelete='CASCADE')
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.__access__.add('segment')
-
-
 class SelectedRowsMixin:
     "A wizard on the rows selected, thousands of them at times"
     __slots__ = ()
@@ -823,19 +491,25 @@ class SelectedRowsMixin:
         ids = Transaction().context.get('active_ids') or []
         return [self.model(i) for i in ids] if self.model else []
 
+    def selected_parties(self):
+        """The ids of the parties of the rows the wizard runs on (management
+        rows are parties); ids, as instantiating thousands of records costs
+        seconds"""
+        ids = list(map(int, Transaction().context.get('active_ids') or []))
+        if self.model and self.model.__name__ not in {
+                'party.party', 'prm.contact_group.management'}:
+            ids = []
+        if not ids:
+            raise ContactGroupError(gettext(
+                    'prm_addon.msg_contact_group_no_party'))
+        return ids
 
-def _selected_parties(wizard):
-    """The ids of the parties of the rows the wizard runs on (management
-    rows are parties); ids, as instantiating thousands of records costs
-    seconds"""
-    ids = list(map(int, Transaction().context.get('active_ids') or []))
-    if wizard.model and wizard.model.__name__ not in {
-            'party.party', 'prm.contact_group.management'}:
-        ids = []
-    if not ids:
-        raise ContactGroupError(gettext(
-                'prm_addon.msg_contact_group_no_party'))
-    return ids
+
+class MemberWizard(SelectedRowsMixin, Wizard):
+    "A wizard that changes memberships: the list shows the change after it"
+
+    def end(self):
+        return 'reload'
 
 
 def _current_group_default():
@@ -851,7 +525,7 @@ class AddMemberStart(ModelView):
         'prm.contact_group', "Group", required=True)
 
 
-class AddMember(SelectedRowsMixin, Wizard):
+class AddMember(MemberWizard):
     "Add the selected parties to a group"
     __name__ = 'prm.contact_group.add_member'
     start = StateView(
@@ -864,11 +538,8 @@ class AddMember(SelectedRowsMixin, Wizard):
 
     def transition_add(self):
         Member = Pool().get('prm.contact_group-party.party')
-        Member.add(self.start.group, _selected_parties(self))
+        Member.add(self.start.group, self.selected_parties())
         return 'end'
-
-    def end(self):
-        return 'reload'
 
 
 class RemoveMemberStart(ModelView):
@@ -882,7 +553,7 @@ class RemoveMemberStart(ModelView):
         return _current_group_default()
 
 
-class RemoveMember(SelectedRowsMixin, Wizard):
+class RemoveMember(MemberWizard):
     "Remove the selected parties from a group"
     __name__ = 'prm.contact_group.remove_member'
     start = StateView(
@@ -895,11 +566,8 @@ class RemoveMember(SelectedRowsMixin, Wizard):
 
     def transition_remove(self):
         Member = Pool().get('prm.contact_group-party.party')
-        Member.remove(self.start.group, _selected_parties(self))
+        Member.remove(self.start.group, self.selected_parties())
         return 'end'
-
-    def end(self):
-        return 'reload'
 
 
 class MoveMemberStart(ModelView):
@@ -916,7 +584,7 @@ class MoveMemberStart(ModelView):
         return _current_group_default()
 
 
-class MoveMember(SelectedRowsMixin, Wizard):
+class MoveMember(MemberWizard):
     "Move the selected parties from one group to another (M2)"
     __name__ = 'prm.contact_group.move_member'
     start = StateView(
@@ -931,11 +599,8 @@ class MoveMember(SelectedRowsMixin, Wizard):
         Member = Pool().get('prm.contact_group-party.party')
         Member.move(
             self.start.from_group, self.start.to_group,
-            _selected_parties(self))
+            self.selected_parties())
         return 'end'
-
-    def end(self):
-        return 'reload'
 
 
 class CreateEventStart(ModelView):
@@ -966,7 +631,7 @@ class CreateEvent(SelectedRowsMixin, Wizard):
     def do_create_(self, action):
         pool = Pool()
         Event = pool.get('prm.event')
-        parties = _selected_parties(self)
+        parties = self.selected_parties()
         events = Event.create([{
                     'party': p,
                     'title': self.start.title,
@@ -1023,7 +688,7 @@ class LogContactDone(ModelView):
     summary = fields.Text("Summary", readonly=True)
 
 
-class LogContact(Wizard):
+class LogContact(MemberWizard):
     """Log a contact and move the party in one step (M5)
 
     On a contact person's row, the events are the company's, with the
@@ -1047,7 +712,7 @@ class LogContact(Wizard):
         Member = pool.get('prm.contact_group-party.party')
         ModelData = pool.get('ir.model.data')
         Party = pool.get('party.party')
-        parties = _selected_parties(self)
+        parties = self.selected_parties()
         if len(parties) != 1:
             raise ContactGroupError(gettext(
                     'prm_addon.msg_contact_group_log_one_party'))
@@ -1062,7 +727,7 @@ class LogContact(Wizard):
                 break
         if current is None and len(groups) == 1:
             current = groups[0]
-        company, contact = _company_and_contact(party)
+        company, contact = party.prm_company_and_contact()
         return {
             'party': company.id,
             'contact': contact.id if contact else None,
@@ -1076,7 +741,7 @@ class LogContact(Wizard):
         Event = pool.get('prm.event')
         Member = pool.get('prm.contact_group-party.party')
         Party = pool.get('party.party')
-        party, = Party.browse(_selected_parties(self))
+        party, = Party.browse(self.selected_parties())
         start = self.start
         # Validate first, so that nothing is written for a bad request
         if start.target_group:
@@ -1084,21 +749,13 @@ class LogContact(Wizard):
                 raise ContactGroupError(gettext(
                         'prm_addon.msg_contact_group_log_no_current',
                         party=party.rec_name))
-            current = Member._check_group(start.current_group)
-            target = Member._check_group(start.target_group)
-            if current == target:
-                raise ContactGroupError(gettext(
-                        'prm_addon.msg_contact_group_move_same',
-                        group=current.rec_name))
-            if not Member._members([current], [party]):
-                raise ContactGroupError(gettext(
-                        'prm_addon.msg_contact_group_move_not_member',
-                        party=party.rec_name, group=current.rec_name))
+            Member.check_move(
+                start.current_group, start.target_group, [party])
         notes = '\n\n'.join(filter(None, [
                     start.notes,
                     gettext('prm_addon.msg_log_contact_outcome',
                         outcome=start.outcome) if start.outcome else None]))
-        company, contact = _company_and_contact(party)
+        company, contact = party.prm_company_and_contact()
         common = {
             'party': company.id,
             'contact': contact.id if contact else None,
@@ -1113,7 +770,9 @@ class LogContact(Wizard):
         events = Event.create(values)
         Event.close(events[:1])
         if start.target_group:
-            Member.move(current, target, [party], event=events[0])
+            Member.move(
+                start.current_group, start.target_group, [party],
+                event=events[0])
         self.done.summary = self._summary(events, party)
         return 'done'
 
@@ -1139,24 +798,3 @@ class LogContact(Wizard):
 
     def default_done(self, fields):
         return {'summary': self.done.summary}
-
-    def end(self):
-        return 'reload'
-
-
-def _company_and_contact(party):
-    """The company and the contact person the events of party's row are for
-
-    A contact person ("Contact Person of" a company) is the contact of the
-    first of its companies; any other party is its own partner."""
-    pool = Pool()
-    RelationAll = pool.get('party.relation.all')
-    ModelData = pool.get('ir.model.data')
-    relations = RelationAll.search([
-            ('from_', '=', party.id),
-            ('type', '=', ModelData.get_id(
-                    'prm_addon', 'relation_type_contact_of')),
-            ], order=[('id', 'ASC')], limit=1)
-    if relations:
-        return relations[0].to, party
-    return party, None

@@ -5,7 +5,7 @@ import re
 from collections import defaultdict
 from urllib.parse import urlsplit
 
-from sql import Column, Null
+from sql import Null
 
 from trytond import backend
 from trytond.i18n import gettext, ngettext
@@ -13,6 +13,7 @@ from trytond.model import (
     DeactivableMixin, Index, ModelSQL, ModelStorage, ModelView, Unique,
     Workflow, fields)
 from trytond.model.exceptions import AccessError
+from trytond.model.fields.selection import TranslatedSelection
 from trytond.pool import Pool
 from trytond.pyson import Date, Eval, Get, Id, If, In, PYSONEncoder
 from trytond.tools import grouped_slice
@@ -20,6 +21,10 @@ from trytond.transaction import (
     Transaction, check_access, inactive_records, without_check_access)
 
 from ..exceptions import DoNotContactWarning, EventValidationError
+from .event_access import SearchCheckMixin
+from .event_report import EventReportMixin
+from .follow_up import EventFollowUpMixin
+from .party import contact_person_domain
 
 # Addresses a click may open (F10); javascript:, data:, file: and the like
 # could run code or read local files in the user's browser.
@@ -38,41 +43,6 @@ COMPUTED_FIELDS = {
     }
 
 
-class EventsOne2Many(fields.One2Many):
-    """A One2Many to events that finds their ids in one SQL query
-
-    The events' record rules apply to it as to every relation to events
-    (event_access.guard_event_relations)."""
-
-    def get(self, ids, model, name, values=None):
-        """The ids of the events, in the order of the lists, found in SQL
-
-        Tryton's One2Many instantiates and reads every event to sort them
-        per record: 2,000 events on a partner card took a second. The
-        rules apply: they are part of the search query."""
-        Target = self.get_target()
-        if Target._fields[self.field]._type == 'reference':
-            return super().get(ids, model, name, values=values)
-        table = Target.__table__()
-        cursor = Transaction().connection.cursor()
-        domain = [(self.field, 'in', list(ids)), list(self.filter or [])]
-        cursor.execute(*Target.search(domain, query=True))
-        found = [i for i, in cursor]
-        if len(ids) == 1:
-            # A card: every event found is of its record
-            return {ids[0]: tuple(found)}
-        owners = {}
-        for sub_ids in grouped_slice(found, backend.MAX_QUERY_PARAMS):
-            cursor.execute(*table.select(
-                    table.id, Column(table, self.field),
-                    where=fields.SQL_OPERATORS['in'](table.id, sub_ids)))
-            owners.update(cursor)
-        result = {i: [] for i in ids}
-        for id_ in found:
-            result[owners[id_]].append(id_)
-        return {i: tuple(e) for i, e in result.items()}
-
-
 class ContactMany2One(fields.Many2One):
     """The contact person of an event
 
@@ -86,17 +56,6 @@ class ContactMany2One(fields.Many2One):
         return super()._get_domain()
 
     domain = property(_get_domain, fields.Many2One._set_domain)
-
-
-def document_events_field():
-    "The Events tab of a document: its events, new ones prefilled (E7)"
-    return EventsOne2Many(
-        'prm.event', 'document', "Events",
-        context={
-            'default_party': Eval('party', -1),
-            'company': Eval('company', -1),
-            },
-        depends={'party', 'company'})
 
 
 def document_party(document):
@@ -185,7 +144,16 @@ class EventType(DeactivableMixin, ModelSQL, ModelView):
                         type=event.type.rec_name))
 
 
-class Event(Workflow, ModelSQL, ModelView):
+class Event(
+        EventReportMixin, EventFollowUpMixin, SearchCheckMixin,
+        Workflow, ModelSQL, ModelView):
+    """An event: a contact with a partner (E*)
+
+    The Report button and its mail (B5) are in event_report.py, the
+    follow-up reminders (S2) in follow_up.py, the checks of the searches
+    of a client in event_access.py; the documents (sale, purchase,
+    invoice) and the mail to events add to it in the files named after
+    their modules."""
     __name__ = 'prm.event'
     __string__ = "Event"
     _rec_name = 'title'
@@ -223,12 +191,7 @@ class Event(Workflow, ModelSQL, ModelView):
         help="The partner the event is about.")
     contact = ContactMany2One(
         'party.party', "Contact Person", ondelete='RESTRICT',
-        domain=[
-            ('relations', 'where', [
-                    ('to', '=', Eval('party', -1)),
-                    ('type', '=', Id('prm_addon', 'relation_type_contact_of')),
-                    ]),
-            ],
+        domain=contact_person_domain(Eval('party', -1)),
         states={
             'readonly': _states['readonly'] | ~Eval('party'),
             },
@@ -265,6 +228,11 @@ class Event(Workflow, ModelSQL, ModelView):
     # The follow-up in words, for the lists and the calendar
     due = fields.Function(fields.Char("Due"), 'get_due')
     due_color = fields.Function(fields.Char("Due Colour"), 'get_due')
+    # For the report (B5): the status in the user's language, the document
+    # by its kind and number
+    state_string = TranslatedSelection('state')
+    document_label = fields.Function(
+        fields.Char("Document"), 'get_document_label')
 
     del _states
 
@@ -320,6 +288,7 @@ class Event(Workflow, ModelSQL, ModelView):
                     'invisible': ~Eval('document'),
                     'depends': ['document'],
                     },
+                'send_report': {},
                 })
 
     @classmethod
@@ -423,19 +392,6 @@ class Event(Workflow, ModelSQL, ModelView):
                 and document_party(self.document) not in {None, self.party}):
             self.document = None
 
-    @classmethod
-    def _contact_person_domain(cls, party):
-        "Domain of the contact persons of the party"
-        pool = Pool()
-        ModelData = pool.get('ir.model.data')
-        return [
-            ('relations', 'where', [
-                    ('to', '=', party.id if party else -1),
-                    ('type', '=', ModelData.get_id(
-                            'prm_addon', 'relation_type_contact_of')),
-                    ]),
-            ]
-
     def _is_contact_person(self):
         pool = Pool()
         Party = pool.get('party.party')
@@ -443,7 +399,7 @@ class Event(Workflow, ModelSQL, ModelView):
             return False
         return bool(Party.search([
                     ('id', '=', self.contact.id),
-                    self._contact_person_domain(self.party),
+                    contact_person_domain(self.party.id),
                     ], limit=1, order=[]))
 
     @classmethod
@@ -731,8 +687,6 @@ class Event(Workflow, ModelSQL, ModelView):
         for all the events, no record instantiated"""
         pool = Pool()
         Party = pool.get('party.party')
-        RelationAll = pool.get('party.relation.all')
-        ModelData = pool.get('ir.model.data')
         table = cls.__table__()
         cursor = Transaction().connection.cursor()
         links = []
@@ -744,29 +698,9 @@ class Event(Workflow, ModelSQL, ModelView):
             links.extend(cursor)
         if not links:
             return links, set()
-        parties = sorted({p for _, _, p in links})
-        # The active contacts, then their relations to the parties: what
-        # the domain of the field accepts (_contact_person_domain)
-        cursor.execute(*Party.search([
-                    ('id', 'in', sorted({c for _, c, _ in links})),
-                    ], order=[], query=True))
-        contacts = [c for c, in cursor]
-        domain = [
-            ('from_', 'in', contacts),
-            ('to', 'in', parties),
-            ('type', '=', ModelData.get_id(
-                    'prm_addon', 'relation_type_contact_of')),
-            ]
-        cursor.execute(*RelationAll.search(domain, order=[], query=True))
-        found = {r for r, in cursor}
-        # Their ends, from the relations' own query: reading them by id
-        # would compute the ids of all the relations
-        relations = RelationAll.table_query()
-        cursor.execute(*relations.select(
-                relations.id, relations.from_, relations.to,
-                where=fields.SQL_OPERATORS['in'](relations.from_, contacts)
-                & fields.SQL_OPERATORS['in'](relations.to, parties)))
-        return links, {(f, t) for r, f, t in cursor if r in found}
+        # What the domain of the field accepts (contact_person_domain)
+        return links, Party.prm_contact_pairs(
+            {c for _, c, _ in links}, {p for _, _, p in links})
 
     @classmethod
     def check_targets(cls, events, field_names=None):

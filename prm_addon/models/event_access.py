@@ -27,7 +27,7 @@ from sql.operators import Concat, NotLike
 
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.transaction import Transaction, check_access, without_check_access
 
 EVENT = 'prm.event'
@@ -196,16 +196,6 @@ def guard_event_relations():
     Event._prm_relations_guarded = True
 
 
-class Rule(metaclass=PoolMeta):
-    __name__ = 'ir.rule'
-
-    @classmethod
-    def domain_get(cls, model_name, mode='read'):
-        # The first search or read of a pool guards the relations first
-        guard_event_relations()
-        return super().domain_get(model_name, mode=mode)
-
-
 # The longest text a search compares: SQLite refuses LIKE patterns over
 # 50,000 bytes with an error of the database.
 SEARCH_TEXT_SIZE = 1000
@@ -281,23 +271,3 @@ class SearchCheckMixin:
     def _raise_search_invalid(cls):
         raise UserError(gettext(
                 'prm_addon.msg_search_invalid', **cls.__names__()))
-
-
-class EventSearch(SearchCheckMixin, metaclass=PoolMeta):
-    __name__ = 'prm.event'
-
-
-class EventStatisticsSearch(SearchCheckMixin, metaclass=PoolMeta):
-    __name__ = 'prm.event.statistics'
-
-
-class ManagementSearch(SearchCheckMixin, metaclass=PoolMeta):
-    __name__ = 'prm.contact_group.management'
-
-
-class HistorySearch(SearchCheckMixin, metaclass=PoolMeta):
-    __name__ = 'prm.contact_group.history'
-
-
-class PartySearch(SearchCheckMixin, metaclass=PoolMeta):
-    __name__ = 'party.party'

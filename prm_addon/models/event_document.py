@@ -30,8 +30,9 @@ Adding a kind is a class and a view extension:
 
 2. The Events tab on its form: an ``ir.ui.view`` extending the form
    (``views/MODULE.xml`` inside ``<data depends="MODULE">``, arch in
-   ``view/MODEL_form.xml``, the same page as ``view/sale_form.xml``) and
-   the ``prm_new_event`` button's ``ir.model.button`` with its group.
+   ``view/MODULE_form.xml``, the same page as ``view/sale_form.xml``) and
+   the ``prm_new_event`` button's ``ir.model.button`` with its group
+   (``security/access.xml``, in a ``<data depends="MODULE">`` block).
 
 ``Event._get_documents()`` finds the kinds in the pool: nothing else to
 register. A kind's documents without a partner (a production made for
@@ -46,8 +47,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
-from .event import document_events_field
-from .event_shortcut import NewEventMixin
+from .event_shortcut import NewEventMixin, document_events_field
 
 
 def document_kinds():

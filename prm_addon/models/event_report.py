@@ -10,9 +10,8 @@ from email.utils import make_msgid
 from trytond import config
 from trytond.i18n import gettext
 from trytond.model import ModelView, fields
-from trytond.model.fields.selection import TranslatedSelection
 from trytond.modules.company.company import CompanyReport
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.report import get_email
 from trytond.sendmail import get_smtp_server, send_message
 from trytond.tools import slugify
@@ -96,20 +95,9 @@ class EventReport(CompanyReport):
         return context
 
 
-class Event(metaclass=PoolMeta):
-    __name__ = 'prm.event'
-
-    # The status in the user's language, for the report
-    state_string = TranslatedSelection('state')
-    document_label = fields.Function(
-        fields.Char("Document"), 'get_document_label')
-
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls._buttons.update({
-                'send_report': {},
-                })
+class EventReportMixin:
+    "The Report button of the event (B5): the report mailed to the user"
+    __slots__ = ()
 
     def get_document_label(self, name):
         "The linked document by its kind and number, never by its id"

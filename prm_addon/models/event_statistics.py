@@ -8,8 +8,10 @@ from sql.functions import DateTrunc
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 
+from .event_access import SearchCheckMixin
 
-class EventStatistics(ModelSQL, ModelView):
+
+class EventStatistics(SearchCheckMixin, ModelSQL, ModelView):
     "Events counted per month, type, responsible and status"
     __name__ = 'prm.event.statistics'
     __string__ = "Event Statistics"

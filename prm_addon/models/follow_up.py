@@ -1,27 +1,29 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
+"""Follow-ups (S1, S2): the daily reminder mail of the open follow-ups
+and the list of them run at login"""
+import logging
 from email.message import EmailMessage
 from email.utils import formataddr
+
+from sql import Null
 
 from trytond import config
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError
-from trytond.pool import Pool, PoolMeta
+from trytond.pool import Pool
 from trytond.transaction import Transaction, without_check_access
 
+from .event_report import send_now
 
-class Cron(metaclass=PoolMeta):
-    __name__ = 'ir.cron'
+logger = logging.getLogger(__name__)
 
-    @classmethod
-    def __setup__(cls):
-        super().__setup__()
-        cls.method.selection.append(
-            ('prm.event|send_reminders', "Send Follow-up Reminders"))
+FOLLOW_UP_ACTION = 'prm_addon.act_event_follow_up'
 
 
-class Event(metaclass=PoolMeta):
-    __name__ = 'prm.event'
+class EventFollowUpMixin:
+    "The daily reminder of the open follow-ups (S2), on prm.event"
+    __slots__ = ()
 
     @classmethod
     def _reminder_domain(cls, date):
@@ -120,3 +122,125 @@ class Event(metaclass=PoolMeta):
         msg['Auto-Submitted'] = 'auto-generated'
         msg.set_content(body)
         return msg
+
+
+class UserFollowUpMixin:
+    """On res.user: the reminder mail of each user (S2) and the open
+    follow-ups run at login (S1)"""
+    __slots__ = ()
+
+    @classmethod
+    def prm_send_reminder(cls, users, date):
+        """The queued task: mail each user their follow-up reminder of date
+
+        At most one mail per user and day, whatever the number of cron
+        processes, workers or retries: the day is claimed on the user and
+        committed before the mail server is contacted (so a silent server
+        holds no lock), and given back when the mail fails, so that the
+        next run retries."""
+        pool = Pool()
+        Event = pool.get('prm.event')
+        transaction = Transaction()
+        for user in users:
+            events = Event._reminder_events(user, date)
+            if not events:
+                continue
+            msg = Event._reminder_message(user, events, date)
+            previous = user.prm_reminder_date
+            if not cls._prm_claim_reminder(user, previous, date):
+                # Another task sent it in the meantime
+                continue
+            transaction.commit()
+            error = send_now([msg])
+            if error is not None:
+                logger.error(
+                    "follow-up reminder to %s failed: %s", user.email, error)
+                cls._prm_claim_reminder(user, date, previous)
+                transaction.commit()
+
+    @classmethod
+    def _prm_claim_reminder(cls, user, old, new):
+        """Set the reminder date of the user from old to new, unless another
+        transaction changed it first (compare-and-set, which the ORM's write
+        does not offer); return whether it was set"""
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        column = table.prm_reminder_date
+        if new is not None and (old is None or old < new):
+            # Claiming a day: whatever was before it
+            where = (column == Null) | (column < new)
+        else:
+            where = (column == old) if old is not None else (column == Null)
+        cursor.execute(*table.update(
+                [column], [new], where=(table.id == user.id) & where))
+        return cursor.rowcount == 1
+
+    @classmethod
+    def _prm_user_ids(cls, user_ids):
+        "Return the ids among user_ids that are in the PRM group"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        UserGroup = pool.get('res.user-res.group')
+        user_ids = [i for i in user_ids if i is not None]
+        if not user_ids:
+            return set()
+        try:
+            group_id = ModelData.get_id('prm_addon', 'group_prm')
+        except KeyError:
+            # The group is being created by the module's activation
+            return set()
+        # Members of a child group (PRM Administration) are PRM users too
+        user_group = UserGroup.user_group_all_table()
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*user_group.select(
+                user_group.user,
+                where=(user_group.group == group_id)
+                & user_group.user.in_(user_ids)))
+        return {u for u, in cursor}
+
+    @classmethod
+    def _prm_follow_up_action_id(cls):
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Action = pool.get('ir.action')
+        try:
+            act_window_id = ModelData.get_id(*FOLLOW_UP_ACTION.split('.'))
+        except KeyError:
+            # While the module is activated, the users (admin) join the
+            # group before the action exists: its XML gives it to them.
+            return None
+        return Action.get_action_id(act_window_id)
+
+    @classmethod
+    @without_check_access
+    def prm_add_follow_up_action(cls, user_ids):
+        "S1: run the user's open follow-ups at login"
+        pool = Pool()
+        UserAction = pool.get('res.user-ir.action')
+        action_id = cls._prm_follow_up_action_id()
+        if action_id is None or not user_ids:
+            return
+        size = cls.actions.size
+        to_create = []
+        for user in cls.browse(sorted(user_ids)):
+            actions = {a.id for a in user.actions}
+            # A full list of login actions is the user's choice: keep it
+            if action_id in actions or len(actions) >= size:
+                continue
+            to_create.append({'user': user.id, 'action': action_id})
+        if to_create:
+            UserAction.create(to_create)
+
+    @classmethod
+    @without_check_access
+    def prm_remove_follow_up_action(cls, user_ids):
+        "A user who leaves PRM no longer runs a list they cannot read"
+        pool = Pool()
+        UserAction = pool.get('res.user-ir.action')
+        action_id = cls._prm_follow_up_action_id()
+        if action_id is None or not user_ids:
+            return
+        UserAction.delete(UserAction.search([
+                    ('user', 'in', list(user_ids)),
+                    ('action', '=', action_id),
+                    ]))

@@ -13,13 +13,14 @@ from html.parser import HTMLParser
 from trytond.i18n import gettext
 from trytond.model import Index, ModelView, fields
 from trytond.pool import Pool, PoolMeta
-from trytond.pyson import Eval, Id
+from trytond.pyson import Eval
 from trytond.tools import escape_wildcard
 from trytond.tools.timezone import get_tzinfo
 from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import Button, StateTransition, StateView, Wizard
 
 from ..exceptions import EventError
+from .party import contact_person_domain
 
 logger = logging.getLogger(__name__)
 
@@ -400,8 +401,7 @@ class Event(metaclass=PoolMeta):
         ambiguous is left for a person to decide."""
         pool = Pool()
         Mechanism = pool.get('party.contact_mechanism')
-        ModelData = pool.get('ir.model.data')
-        contact_of = ModelData.get_id('prm_addon', 'relation_type_contact_of')
+        Party = pool.get('party.party')
         targets = set()
         for address in addresses:
             if not address:
@@ -412,9 +412,11 @@ class Event(metaclass=PoolMeta):
                         ('value', 'ilike', escape_wildcard(address.strip())),
                         ('party.active', '=', True),
                         ], order=[])
-            for party in {m.party for m in mechanisms}:
-                companies = {r.to for r in party.relations
-                    if r.type.id == contact_of and r.to.active}
+                parties = {m.party for m in mechanisms}
+                companies_of = Party.prm_companies(parties)
+            for party in parties:
+                companies = {
+                    c for c in companies_of[party.id] if c.active}
                 if len(companies) == 1:
                     company, = companies
                     targets.add((company, party))
@@ -503,12 +505,7 @@ class CreateEventStart(ModelView):
         depends={'company'})
     contact = fields.Many2One(
         'party.party', "Contact Person",
-        domain=[
-            ('relations', 'where', [
-                    ('to', '=', Eval('party', -1)),
-                    ('type', '=', Id('prm_addon', 'relation_type_contact_of')),
-                    ]),
-            ],
+        domain=contact_person_domain(Eval('party', -1)),
         context={
             'company': Eval('company', -1),
             },
