@@ -418,8 +418,13 @@ def main():
     # its shipment, invoice and production order have their own events,
     # all listed on the sale's Events tab.
     Opportunity = Model.get('sale.opportunity')
+    # An opportunity needs an employee: the company itself stands for one
+    # (a person would show among the partners)
+    Employee = Model.get('company.employee')
+    employee = Employee(party=company.party, company=company)
+    employee.save()
     opportunity = Opportunity(party=pirkka, amount=Decimal('2490.00'),
-        description="Venttiilit kuivaamon uusintaan")
+        description="Venttiilit kuivaamon uusintaan", employee=employee)
     opportunity.save()
     event("Kuivaamon venttiilitarpeen kartoitus", pirkka, phone, -9,
         contact=0, document=opportunity, close=True)
