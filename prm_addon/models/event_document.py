@@ -192,7 +192,10 @@ class NeighbourEventsMixin:
             # Without (=) or with (!=) any event
             domain, negative = [], operator == '='
         else:
-            operator = TREE_OPERATORS.get(operator, operator)
+            if operator in TREE_OPERATORS:
+                operator = TREE_OPERATORS[operator]
+                if not isinstance(value, (list, tuple)):
+                    value = [value]
             operator, negative = _positive(operator)
             values = value if isinstance(value, (list, tuple)) else [value]
             target = ('rec_name' if any(isinstance(v, str) for v in values)

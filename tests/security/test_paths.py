@@ -18,7 +18,8 @@ ATTACKERS = ['outsider', 'nobody']
 LINKED = {
     'party.party.prm_events', 'sale.sale.prm_events',
     'prm.contact_group.history.event', 'ir.attachment.resource',
-    'ir.note.resource',
+    'ir.note.resource', 'sale.opportunity.prm_events',
+    'sale.sale.prm_neighbour_events',
     }
 
 
@@ -46,7 +47,9 @@ def test_paths_generated(paths):
     print(f'{len(names)} paths: ' + ', '.join(sorted(names)))
     assert LINKED <= names, sorted(names)
     assert {'purchase.purchase.prm_events', 'account.invoice.prm_events',
-        'ir.email.resource'} <= names, sorted(names)
+        'ir.email.resource', 'stock.shipment.out.prm_events',
+        'production.prm_events', 'project.work.prm_events'} <= names, (
+        sorted(names))
 
 
 def test_search_oracles(users, paths, hidden):
