@@ -450,7 +450,7 @@ def main():
     event("Valmistusaikataulu sovittu", pirkka, meeting, -5, follow_up=6,
         document=production_pirkka, responsible=prmadmin)
     event("Toimituspäivän vahvistus", pirkka, phone, -3, follow_up=1,
-        document=shipment_pirkka)
+        document=shipment_pirkka, responsible=prmadmin)
     event("Laskun maksuehto", pirkka, email, -1, follow_up=10,
         document=invoice_pirkka, responsible=prmadmin)
     ShipmentIn = Model.get('stock.shipment.in')
