@@ -469,9 +469,10 @@ def main():
     event("Reklamaation käsittely", pirkka, phone, 0, follow_up=2,
         document=complaint, responsible=prmadmin)
     Work = Model.get('project.work')
-    project = Work(name="Linjan 2 uusinta", type='project', party=kone)
+    project = Work(name="Varastoautomaation käyttöönotto", type='project',
+        party=lappi)
     project.save()
-    event("Projektin aloituspalaveri", kone, meeting, -4, follow_up=20,
+    event("Projektin aloituspalaveri", lappi, meeting, -4, follow_up=20,
         document=project, responsible=prmadmin)
 
     # --- Contact groups (a telemarketing campaign in progress) ---------------

@@ -351,14 +351,13 @@ class Event(
     @classmethod
     def get_documents(cls):
         pool = Pool()
-        IrModel = pool.get('ir.model')
         ModelAccess = pool.get('ir.model.access')
-        get_name = IrModel.get_name
         # Tryton hides a Reference field from a user who cannot read one of
         # its models, so offer only the documents the user may read.
         models = [m for m in cls._get_documents()
             if ModelAccess.check(m, 'read', raise_exception=False)]
-        return [(None, '')] + [(m, get_name(m)) for m in models]
+        return [(None, '')] + [
+            (m, pool.get(m).get_prm_kind_name()) for m in models]
 
     @classmethod
     def _get_document_action(cls, document):

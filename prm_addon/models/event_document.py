@@ -42,6 +42,7 @@ from collections import defaultdict
 
 from sql import Null
 
+from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
@@ -63,6 +64,9 @@ class DocumentMixin(NewEventMixin):
     _prm_party_field = 'party'
     # The XML id of the action that opens the document's form
     _prm_document_action = None
+    # The ir.message of the kind's name in the Document field (default:
+    # the model's name)
+    _prm_kind_message = None
 
     prm_events = document_events_field()
     prm_party = fields.Function(fields.Many2One(
@@ -96,6 +100,13 @@ class DocumentMixin(NewEventMixin):
         _, operator, value, *extra = clause
         nested = clause[0][len(name):]
         return [(cls._prm_party_field + nested, operator, value, *extra)]
+
+    @classmethod
+    def get_prm_kind_name(cls):
+        "Return the name of the kind, in the user's language"
+        if cls._prm_kind_message:
+            return gettext(cls._prm_kind_message)
+        return Pool().get('ir.model').get_name(cls.__name__)
 
     @classmethod
     def _prm_document_domain(cls):

@@ -15,6 +15,7 @@ class Production(DocumentMixin, metaclass=PoolMeta):
     __name__ = 'production'
     _prm_party_field = None
     _prm_document_action = 'production.act_production_list'
+    _prm_kind_message = 'prm_addon.msg_document_kind_production'
 
     def get_prm_party(self):
         SaleLine = Pool().get('sale.line') if self._prm_from_sales() else None

@@ -10,6 +10,7 @@ from .event_document import DocumentMixin
 class Work(DocumentMixin, metaclass=PoolMeta):
     __name__ = 'project.work'
     _prm_document_action = 'project.act_project_form'
+    _prm_kind_message = 'prm_addon.msg_document_kind_project'
 
     @classmethod
     def _prm_document_domain(cls):

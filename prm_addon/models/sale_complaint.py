@@ -10,3 +10,4 @@ class Complaint(DocumentMixin, metaclass=PoolMeta):
     __name__ = 'sale.complaint'
     _prm_party_field = 'customer'
     _prm_document_action = 'sale_complaint.act_complaint_form'
+    _prm_kind_message = 'prm_addon.msg_document_kind_sale_complaint'

@@ -10,6 +10,7 @@ class Opportunity(DocumentMixin, metaclass=PoolMeta):
     __name__ = 'sale.opportunity'
     # A lead may have no partner yet: its events take any partner
     _prm_document_action = 'sale_opportunity.act_opportunity_form'
+    _prm_kind_message = 'prm_addon.msg_document_kind_sale_opportunity'
 
 
 class Sale(metaclass=PoolMeta):
