@@ -170,7 +170,9 @@ class ManagementGroups:
             f"AND EXISTS (SELECT 1 FROM {MEMBER} m WHERE m.party = p.id "
             f"AND m.\"group\" = {g[13]}) "
             f"AND NOT EXISTS (SELECT 1 FROM {MEMBER} m WHERE m.party = p.id "
-            f"AND m.\"group\" IN ({g[26]}, {data['do_not_contact']}))")
+            f"AND m.\"group\" = {g[26]}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {MEMBER} m WHERE m.party = p.id "
+            f"AND m.\"group\" = {data['do_not_contact']})")
 
     def sql(self, data):
         limit = data['limits'][self.action]

@@ -11,6 +11,7 @@ from sql.functions import CurrentTimestamp, DateTrunc
 from sql.operators import Equal
 
 from trytond import backend
+from trytond.cache import Cache
 from trytond.i18n import gettext
 from trytond.model import (
     DeactivableMixin, Exclude, Index, ModelSQL, ModelView, Unique, fields)
@@ -41,6 +42,9 @@ class ContactGroup(DeactivableMixin, ModelSQL, ModelView):
         'prm.contact_group-party.party', 'group', 'party', "Members")
     member_count = fields.Function(
         fields.Integer("Members Count"), 'get_member_count')
+    # Read by every statement of the management screen
+    _do_not_contact_cache = Cache(
+        'prm.contact_group.do_not_contact', context=False)
 
     @classmethod
     def __setup__(cls):
@@ -56,6 +60,24 @@ class ContactGroup(DeactivableMixin, ModelSQL, ModelView):
     @classmethod
     def default_do_not_contact(cls):
         return False
+
+    @classmethod
+    def do_not_contact_ids(cls):
+        "The ids of the do-not-contact groups, active or not"
+        ids = cls._do_not_contact_cache.get(None)
+        if ids is None:
+            group = cls.__table__()
+            cursor = Transaction().connection.cursor()
+            cursor.execute(*group.select(group.id,
+                    where=group.do_not_contact == Literal(True)))
+            ids = sorted(g for g, in cursor)
+            cls._do_not_contact_cache.set(None, ids)
+        return ids
+
+    @classmethod
+    def on_modification(cls, mode, groups, field_names=None):
+        super().on_modification(mode, groups, field_names=field_names)
+        cls._do_not_contact_cache.clear()
 
     @classmethod
     def get_member_count(cls, groups, name):
@@ -489,6 +511,10 @@ class SelectedRowsMixin:
         # ids: with 10,000 rows, the log of the wizard took seconds. The
         # log needs only their ids.
         ids = Transaction().context.get('active_ids') or []
+        if self.model and self.model.__name__ == (
+                'prm.contact_group.management'):
+            # Its log takes the ids
+            return list(map(int, ids))
         return [self.model(i) for i in ids] if self.model else []
 
     def selected_parties(self):

@@ -4,14 +4,17 @@
 persons filtered by groups and text, and the saved filters (segments)"""
 from collections import defaultdict
 
-from sql import Literal, Union
+from sql import Cast, Literal, Union
 from sql.aggregate import Count
-from sql.operators import Exists, ILike
+from sql.functions import CurrentTimestamp
+from sql.operators import Concat, Exists, ILike
 
+from trytond import backend
 from trytond.i18n import gettext
 from trytond.model import ModelSQL, ModelView, fields
 from trytond.pool import Pool
 from trytond.pyson import PYSONEncoder
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction
 
 from ..exceptions import ContactGroupError
@@ -58,18 +61,17 @@ class ManagementMixin:
                     where=(member.party == party.id)
                     & member.group.in_(included)))
         # The groups left out are known before the parties are searched:
-        # the planner probes the (group, party) index for them.
-        group = ContactGroup.__table__()
-        cursor = Transaction().connection.cursor()
-        cursor.execute(*group.select(group.id,
-                where=group.do_not_contact == Literal(True)))
+        # the planner probes the (group, party) index for each of them (an
+        # IN of several groups reads every membership of each party).
         excluded = sorted(set(exclude_groups) | (
-                {g for g, in cursor} - set(include_groups)))
-        if excluded:
+                set(ContactGroup.do_not_contact_ids()) - set(include_groups)))
+        excludes = ([[g] for g in excluded] if len(excluded) <= 8
+            else [excluded] if excluded else [])
+        for left_out in excludes:
             member = Member.__table__()
             where &= ~Exists(member.select(Literal(1),
                     where=(member.party == party.id)
-                    & member.group.in_(excluded)))
+                    & member.group.in_(left_out)))
         if search_text and search_text.strip():
             if (len(search_text) > SEARCH_TEXT_SIZE
                     or not search_text.isprintable()):
@@ -140,6 +142,52 @@ class Management(SearchCheckMixin, ManagementMixin, ModelSQL, ModelView):
         cls._order = [('name', 'ASC'), ('id', 'ASC')]
 
     @classmethod
+    def log(cls, records, event, target=None, user=None, **extra):
+        """Log the rows (records or ids) in one INSERT: Tryton instantiates
+        one log per row, saved at the commit (seconds for the 10,000 rows
+        of a move)"""
+        pool = Pool()
+        Log = pool.get('ir.model.log')
+        Party = pool.get('party.party')
+        if extra or not cls._log:
+            return super().log(
+                cls.browse(records), event, target=target, user=user,
+                **extra)
+        transaction = Transaction()
+        log = Log.__table__()
+        party = Party.__table__()
+        cursor = transaction.connection.cursor()
+        ids = sorted({int(r) for r in records})
+        # A row is a party, of the same id
+        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+            cursor.execute(*log.insert(
+                    [log.resource, log.event, log.target, log.user,
+                        log.create_uid, log.create_date],
+                    party.select(
+                        Concat(cls.__name__ + ',', Cast(party.id, 'VARCHAR')),
+                        Literal(event), Literal(target),
+                        Literal(transaction.user if user is None else user),
+                        Literal(transaction.user), CurrentTimestamp(),
+                        where=fields.SQL_OPERATORS['in'](
+                            party.id, sub_ids))))
+
+    @classmethod
+    def read(cls, ids, fields_names):
+        if set(fields_names) == {'id'} and ids:
+            # The check of a wizard on the rows selected, 10,000 at times:
+            # their ids in SQL, the filter and the rules applied
+            ids = list(map(int, ids))
+            found = set()
+            cursor = Transaction().connection.cursor()
+            for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+                cursor.execute(*cls.search(
+                        [('id', 'in', list(sub_ids))], order=[], query=True))
+                found.update(i for i, in cursor)
+            if found >= set(ids):
+                return [{'id': i} for i in ids]
+        return super().read(ids, fields_names)
+
+    @classmethod
     def table_query(cls):
         context = Transaction().context
         return cls.filter_query(
@@ -165,26 +213,29 @@ class Management(SearchCheckMixin, ManagementMixin, ModelSQL, ModelView):
         Party = pool.get('party.party')
         ids = [r.id for r in rows]
         result = {n: dict.fromkeys(ids) for n in names}
+        # Rows read as dicts in the order searched: instantiating the
+        # mechanisms, relations and memberships of a page costs more than
+        # the queries (their rules apply to the search and the read)
         if {'phone', 'phone_url', 'email', 'email_url'} & set(names):
-            mechanisms = ContactMechanism.search([
+            mechanisms = _read_ordered(ContactMechanism, [
                     ('party', 'in', ids),
                     ('type', 'in', ['phone', 'mobile', 'email']),
-                    ], order=[('party', 'ASC'), ('sequence', 'ASC'),
-                    ('id', 'ASC')])
+                    ], [('party', 'ASC'), ('sequence', 'ASC'),
+                    ('id', 'ASC')],
+                ['party', 'type', 'value', 'value_compact'])
             for mechanism in mechanisms:
-                party = mechanism.party.id
-                if mechanism.type == 'email':
+                party, value = mechanism['party'], mechanism['value']
+                if mechanism['type'] == 'email':
                     if 'email' in names and not result['email'][party]:
-                        result['email'][party] = mechanism.value
+                        result['email'][party] = value
                     if ('email_url' in names
                             and not result['email_url'][party]):
-                        result['email_url'][party] = (
-                            'mailto:' + mechanism.value)
+                        result['email_url'][party] = 'mailto:' + value
                     continue
                 if 'phone' in names and not result['phone'][party]:
-                    result['phone'][party] = mechanism.value
+                    result['phone'][party] = value
                 if 'phone_url' in names and not result['phone_url'][party]:
-                    number = (mechanism.value_compact or mechanism.value
+                    number = (mechanism['value_compact'] or value
                         or '').replace(' ', '')
                     result['phone_url'][party] = 'tel:' + number
         if 'company' in names:
@@ -193,13 +244,24 @@ class Management(SearchCheckMixin, ManagementMixin, ModelSQL, ModelView):
                     companies[0].id if companies else None)
         if 'contact_groups' in names:
             groups = defaultdict(list)
-            for member in Member.search([
+            for member in _read_ordered(Member, [
                         ('party', 'in', ids),
-                        ], order=[('group.name', 'ASC')]):
-                groups[member.party.id].append(member.group.rec_name)
+                        ], [('group.name', 'ASC'), ('id', 'ASC')],
+                    ['party', 'group.rec_name']):
+                groups[member['party']].append(
+                    member['group.']['rec_name'])
             for id_ in ids:
                 result['contact_groups'][id_] = ', '.join(groups[id_])
         return result
+
+
+def _read_ordered(Model, domain, order, fields_names):
+    "The rows of the records found, as dicts, in the order of the search"
+    cursor = Transaction().connection.cursor()
+    cursor.execute(*Model.search(domain, order=order, query=True))
+    ids = [i for i, in cursor]
+    rows = {r['id']: r for r in Model.read(ids, fields_names)}
+    return [rows[i] for i in ids]
 
 
 class ManagementContext(ModelView):

@@ -5,7 +5,7 @@ import re
 from collections import defaultdict
 from urllib.parse import urlsplit
 
-from sql import Null
+from sql import Column, Null
 
 from trytond import backend
 from trytond.i18n import gettext, ngettext
@@ -265,6 +265,15 @@ class Event(
                     where=t.state == 'open'),
                 Index(t, (t.title, Index.Similarity())),
                 })
+        if backend.name == 'sqlite':
+            # SQLite creates no index with a parameter (the state above):
+            # the follow-ups read this one instead of all the events
+            cls._sql_indexes.add(Index(
+                    t,
+                    (t.responsible, Index.Range()),
+                    (t.state, Index.Range()),
+                    (t.follow_up_date, Index.Range()),
+                    (t.id, Index.Range())))
         # F7: lists are ordered by the follow-up date, undated ones last.
         cls._order = [
             ('follow_up_date', 'ASC NULLS LAST'),
@@ -425,11 +434,15 @@ class Event(
         "'3 days overdue', 'Due today', 'Due in 2 days' and their colour"
         today = Pool().get('ir.date').today()
         result = {n: {} for n in names}
+        # A page has a few distinct days: translate each once
+        texts = {}
         for event in events:
             days = None
             if event.state == 'open' and event.follow_up_date:
                 days = (event.follow_up_date - today).days
-            if days is None:
+            if days in texts:
+                text, color = texts[days]
+            elif days is None:
                 # Closed (muted on the calendar) or without a follow-up
                 text, color = None, '#999999'
             elif days < 0:
@@ -443,6 +456,7 @@ class Event(
                 text = ngettext('prm_addon.msg_event_due_in', days,
                     days=days)
                 color = '#267f82'
+            texts[days] = text, color
             for name, value in [('due', text), ('due_color', color)]:
                 if name in names:
                     result[name][event.id] = value
@@ -508,9 +522,12 @@ class Event(
             return
         ids = {int(i) for i in ids}
         found = set()
+        cursor = transaction.connection.cursor()
+        # Ids, not records: instantiating many events costs seconds
         for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-            found.update(map(int, cls.search(
-                        [('id', 'in', list(sub_ids))], order=[])))
+            cursor.execute(*cls.search(
+                    [('id', 'in', list(sub_ids))], order=[], query=True))
+            found.update(i for i, in cursor)
         missing = sorted(ids - found)
         if missing:
             raise AccessError(gettext(
@@ -553,13 +570,16 @@ class Event(
                 if target is not True:
                     Target, id_ = target
                     targets[Target].setdefault(id_, name)
+        cursor = Transaction().connection.cursor()
         with without_check_access(), inactive_records():
             for Target, names in targets.items():
                 found = set()
                 for sub_ids in grouped_slice(
                         list(names), backend.MAX_QUERY_PARAMS):
-                    found.update(map(int, Target.search(
-                                [('id', 'in', list(sub_ids))], order=[])))
+                    cursor.execute(*Target.search(
+                            [('id', 'in', list(sub_ids))], order=[],
+                            query=True))
+                    found.update(i for i, in cursor)
                 for id_ in sorted(names.keys() - found):
                     raise EventValidationError(gettext(
                             'prm_addon.msg_event_target_missing',
@@ -705,25 +725,41 @@ class Event(
     def check_targets(cls, events, field_names=None):
         """Refuse a link to a record that does not exist: SQLite keeps no
         foreign key, and such an event would break the lists later"""
-        for name, field in cls._fields.items():
-            if (field._type != 'many2one'
-                    or isinstance(field, fields.Function)
-                    or (field_names and name not in field_names)):
-                continue
-            values = {e.id: getattr(e, name) for e in events}
-            ids = {int(v) for v in values.values() if v is not None}
+        names = [name for name, field in cls._fields.items()
+            if field._type == 'many2one'
+            and not isinstance(field, fields.Function)
+            and not (field_names and name not in field_names)]
+        if not names:
+            return
+        # The stored links, in SQL: instantiating the targets of a thousand
+        # events, each checked against all the others, took seconds
+        table = cls.__table__()
+        cursor = Transaction().connection.cursor()
+        rows = {}
+        for sub_ids in grouped_slice(
+                [e.id for e in events], backend.MAX_QUERY_PARAMS):
+            cursor.execute(*table.select(
+                    table.id, *(Column(table, n) for n in names),
+                    where=fields.SQL_OPERATORS['in'](table.id, sub_ids)))
+            rows.update((r[0], r[1:]) for r in cursor)
+        for i, name in enumerate(names):
+            ids = sorted({r[i] for r in rows.values() if r[i] is not None})
             if not ids:
                 continue
-            Target = field.get_target()
+            Target = cls._fields[name].get_target()
+            found = set()
             with without_check_access(), inactive_records():
-                found = set(map(int, Target.search(
-                            [('id', 'in', list(ids))], order=[])))
+                for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
+                    cursor.execute(*Target.search(
+                            [('id', 'in', list(sub_ids))], order=[],
+                            query=True))
+                    found.update(t for t, in cursor)
             for event in events:
-                value = values[event.id]
-                if value is not None and int(value) not in found:
+                value = rows[event.id][i]
+                if value is not None and value not in found:
                     raise EventValidationError(gettext(
                             'prm_addon.msg_event_target_missing',
-                            value=int(value), **cls.__names__(name)))
+                            value=value, **cls.__names__(name)))
 
     @classmethod
     def check_contact(cls, events, field_names=None):

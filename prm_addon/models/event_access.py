@@ -21,13 +21,15 @@ all.
 """
 import copy
 
-from sql import Cast, Literal, Null
+from sql import Cast, Column, Literal, Null
 from sql.conditionals import Case, Coalesce
 from sql.operators import Concat, NotLike
 
+from trytond import backend
 from trytond.exceptions import UserError
 from trytond.i18n import gettext
 from trytond.pool import Pool
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, check_access, without_check_access
 
 EVENT = 'prm.event'
@@ -123,24 +125,58 @@ def _guard_x2many(field):
                 (name, 'where', [(target_name, operator, value)]),
                 (name, '=', None),
                 ]
+        if (backend.name == 'sqlite' and field._type == 'one2many'
+                and '.' in name and not operator.endswith('where')
+                and field.get_target()._fields[field.field]._type
+                == 'many2one'):
+            return _in_events(field, domain, tables, rule)
         guarded = copy.copy(field)
         guarded.filter = [list(field.filter or []), list(rule)]
         return base.convert_domain(guarded, domain, tables, Model)
 
     def get_visible(ids, model, name, values=None):
-        result = get(ids, model, name, values=values)
-        rule = visible_domain()
-        if rule is None:
-            return result
-        Event = Pool().get(EVENT)
-        targets = {t for v in result.values() for t in (v or ())}
-        with Transaction().set_user(0), without_check_access():
-            visible = {e.id for e in Event.search(
-                        [('id', 'in', list(targets)), rule], order=[])}
-        return {k: tuple(t for t in (v or ()) if t in visible)
-            for k, v in result.items()}
+        return only_visible(get(ids, model, name, values=values))
     field.convert_domain = convert_domain
-    field.get = get_visible
+    if not getattr(field, 'applies_event_rules', False):
+        field.get = get_visible
+
+
+def _in_events(field, domain, tables, rule):
+    """The records with a visible event matching domain, as Tryton's
+    One2Many converts it for a small table: the events searched once, where
+    SQLite runs Tryton's EXISTS once per record (parties through the
+    events' title: 335 ms at 100,000 events instead of 70)"""
+    Target = field.get_target()
+    target = Target.__table__()
+    table, _ = tables[None]
+    name, operator, value = domain[:3]
+    target_domain = [
+        (name.split('.', 1)[1], operator, value, *domain[3:]),
+        list(field.filter or []), list(rule)]
+    with Transaction().set_user(0), without_check_access():
+        query = Target.search(target_domain, order=[], query=True)
+    return table.id.in_(target.select(
+            Column(target, field.field), where=target.id.in_(query)))
+
+
+def only_visible(result):
+    "The x2many values of result without the events hidden from the user"
+    rule = visible_domain()
+    if rule is None:
+        return result
+    Event = Pool().get(EVENT)
+    targets = sorted({t for v in result.values() for t in (v or ())})
+    cursor = Transaction().connection.cursor()
+    visible = set()
+    # Ids, not records: instantiating thousands of events costs seconds
+    for sub_ids in grouped_slice(targets):
+        with Transaction().set_user(0), without_check_access():
+            query = Event.search(
+                [('id', 'in', list(sub_ids)), rule], order=[], query=True)
+        cursor.execute(*query)
+        visible.update(i for i, in cursor)
+    return {k: tuple(t for t in (v or ()) if t in visible)
+        for k, v in result.items()}
 
 
 def _guard_reference(field):

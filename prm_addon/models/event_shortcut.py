@@ -9,7 +9,9 @@ from trytond import backend
 from trytond.model import ModelView, fields
 from trytond.pyson import Eval, PYSONEncoder
 from trytond.tools import grouped_slice
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
+
+from .event_access import only_visible, visible_domain
 
 
 class EventsOne2Many(fields.One2Many):
@@ -17,20 +19,27 @@ class EventsOne2Many(fields.One2Many):
 
     The events' record rules apply to it as to every relation to events
     (event_access.guard_event_relations)."""
+    # Its get applies the events' rules: the guard need not filter again
+    applies_event_rules = True
 
     def get(self, ids, model, name, values=None):
         """The ids of the events, in the order of the lists, found in SQL
 
         Tryton's One2Many instantiates and reads every event to sort them
         per record: 2,000 events on a partner card took a second. The
-        rules apply: they are part of the search query."""
+        rules apply: they are part of the search query, searched once."""
         Target = self.get_target()
         if Target._fields[self.field]._type == 'reference':
-            return super().get(ids, model, name, values=values)
+            return only_visible(super().get(ids, model, name, values=values))
         table = Target.__table__()
         cursor = Transaction().connection.cursor()
         domain = [(self.field, 'in', list(ids)), list(self.filter or [])]
-        cursor.execute(*Target.search(domain, query=True))
+        rule = visible_domain()
+        if rule is not None:
+            domain.append(rule)
+        with Transaction().set_user(0), without_check_access():
+            query = Target.search(domain, query=True)
+        cursor.execute(*query)
         found = [i for i, in cursor]
         if len(ids) == 1:
             # A card: every event found is of its record

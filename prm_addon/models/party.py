@@ -4,9 +4,11 @@
 the contact-person rule, the merge and the erase of a party"""
 from sql.functions import Function
 
+from trytond import backend
 from trytond.model import Index, fields
 from trytond.pool import Pool, PoolMeta
 from trytond.pyson import PYSON, Id
+from trytond.tools import grouped_slice
 from trytond.transaction import Transaction, inactive_records
 
 from .event_access import SearchCheckMixin
@@ -71,12 +73,27 @@ class Party(SearchCheckMixin, NewEventMixin, metaclass=PoolMeta):
         RelationAll = pool.get('party.relation.all')
         ModelData = pool.get('ir.model.data')
         result = {int(p): [] for p in parties}
-        for relation in RelationAll.search([
+        contact_of = ModelData.get_id(*CONTACT_OF)
+        cursor = Transaction().connection.cursor()
+        cursor.execute(*RelationAll.search([
                     ('from_', 'in', list(result)),
-                    ('type', '=', ModelData.get_id(*CONTACT_OF)),
-                    ], order=[('id', 'ASC')]):
-            result[relation.from_.id].append(relation.to)
-        return result
+                    ('type', '=', contact_of),
+                    ], order=[], query=True))
+        found = {r for r, in cursor}
+        # Their ends from the relations' own query: reading them by id
+        # reads every relation (an id of the union is computed)
+        relations = RelationAll.table_query()
+        rows = []
+        for sub_ids in grouped_slice(list(result), backend.MAX_QUERY_PARAMS):
+            cursor.execute(*relations.select(
+                    relations.id, relations.from_, relations.to,
+                    where=fields.SQL_OPERATORS['in'](relations.from_, sub_ids)
+                    & (relations.type == contact_of)))
+            rows.extend(cursor)
+        for id_, from_, to in sorted(rows):
+            if id_ in found:
+                result[from_].append(to)
+        return {p: cls.browse(c) for p, c in result.items()}
 
     def prm_company_and_contact(self):
         """The partner and the contact person of an event with this party
