@@ -2,8 +2,9 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Load the PRM demo data into a database where prm_addon, sale, purchase,
-account_invoice, dashboard, inbound_email and marketing_email are activated
-(scripts/start.sh does both).
+account_invoice, dashboard, inbound_email, marketing_email and the modules
+of the document kinds (sale_opportunity, production, sale_supply_production,
+sale_complaint, project) are activated (scripts/start.sh does both).
 
     .venv/bin/python scripts/demo.py [-c var/trytond.conf] [-d prm_demo]
 
@@ -33,6 +34,13 @@ OTHER_GROUPS = [
     ('sale', 'group_sale'),
     ('purchase', 'group_purchase'),
     ('account', 'group_account'),
+    ]
+# The PRM administrator also opens the other document kinds' forms
+ADMIN_GROUPS = [
+    ('sale_opportunity', 'group_opportunity'),
+    ('stock', 'group_stock'),
+    ('production', 'group_production'),
+    ('project', 'group_project_admin'),
     ]
 
 # name, street, building, postal code, city, phone, email,
@@ -203,6 +211,8 @@ def main():
         for fs_id in prm_groups:
             user.groups.append(Group(ref('prm_addon', fs_id)))
         user.groups.extend(Group(g.id) for g in other_groups)
+        if 'group_prm_admin' in prm_groups:
+            user.groups.extend(Group(ref(m, x)) for m, x in ADMIN_GROUPS)
         user.companies.append(Company(company.id))
         user.company = company
         user.language = english
@@ -403,6 +413,68 @@ def main():
     event("Muistutus: vuosikatsaus", kone, email, 0, follow_up=30,
         contact=None)
 
+    # --- Document kinds: the story of an order, from the opportunity ---------
+    # (README "Document kinds"). Pirkan Puu's opportunity became a sale;
+    # its shipment, invoice and production order have their own events,
+    # all listed on the sale's Events tab.
+    Opportunity = Model.get('sale.opportunity')
+    # An opportunity needs an employee: the company itself stands for one
+    # (a person would show among the partners)
+    Employee = Model.get('company.employee')
+    employee = Employee(party=company.party, company=company)
+    employee.save()
+    opportunity = Opportunity(party=pirkka, amount=Decimal('2490.00'),
+        description="Venttiilit kuivaamon uusintaan", employee=employee)
+    opportunity.save()
+    event("Kuivaamon venttiilitarpeen kartoitus", pirkka, phone, -9,
+        contact=0, document=opportunity, close=True)
+    sale_pirkka = sale(pirkka, [(valve, 10)],
+        description="Kuivaamon venttiilit")
+    sale_pirkka.origin = opportunity
+    sale_pirkka.save()
+    sale_pirkka.click('quote')
+    sale_pirkka.click('confirm')
+    sale_pirkka.reload()
+    shipment_pirkka, = sale_pirkka.shipments
+    invoice_pirkka, = sale_pirkka.invoices
+    sale_line_pirkka, = sale_pirkka.lines
+    valve_template = valve.template
+    valve_template.producible = True
+    valve_template.save()
+    Production = Model.get('production')
+    production_pirkka = Production(product=valve, quantity=10,
+        origin=sale_line_pirkka)
+    production_pirkka.save()
+    event("Tilausvahvistus lähetetty", pirkka, email, -6,
+        document=sale_pirkka, close=True)
+    event("Valmistusaikataulu sovittu", pirkka, meeting, -5, follow_up=6,
+        document=production_pirkka, responsible=prmadmin)
+    event("Toimituspäivän vahvistus", pirkka, phone, -3, follow_up=1,
+        document=shipment_pirkka, responsible=prmadmin)
+    event("Laskun maksuehto", pirkka, email, -1, follow_up=10,
+        document=invoice_pirkka, responsible=prmadmin)
+    ShipmentIn = Model.get('stock.shipment.in')
+    receipt_nordic = ShipmentIn(supplier=nordic)
+    receipt_nordic.save()
+    event("Venttiilierän saapuminen", nordic, phone, -2, follow_up=3,
+        document=receipt_nordic, responsible=prmadmin)
+    ComplaintType = Model.get('sale.complaint.type')
+    complaint_type = ComplaintType(name="Toimitusviive",
+        origin=Model.get('ir.model').find([('name', '=', 'sale.sale')])[0])
+    complaint_type.save()
+    Complaint = Model.get('sale.complaint')
+    complaint = Complaint(customer=pirkka, type=complaint_type,
+        origin=sale_pirkka, description="Toimitus myöhästyi kaksi päivää.")
+    complaint.save()
+    event("Reklamaation käsittely", pirkka, phone, 0, follow_up=2,
+        document=complaint, responsible=prmadmin)
+    Work = Model.get('project.work')
+    project = Work(name="Varastoautomaation käyttöönotto", type='project',
+        party=lappi)
+    project.save()
+    event("Projektin aloituspalaveri", lappi, meeting, -4, follow_up=20,
+        document=project, responsible=prmadmin)
+
     # --- Contact groups (a telemarketing campaign in progress) ---------------
     ContactGroup = Model.get('prm.contact_group')
     everyone = partners + [p for ps in contacts.values() for p in ps]
@@ -469,6 +541,9 @@ def main():
     print(f"              purchases {purchase_nordic.party.name}, "
         f"{purchase_lappi.party.name}; supplier invoices "
         f"{invoice_nordic.reference}, {invoice_lappi.reference} (draft)")
+    print(f"  kinds       opportunity, shipment, invoice, production order "
+        f"and complaint of {pirkka.name}'s order; a supplier shipment, "
+        f"a project")
     print("  groups      " + ', '.join(
             f'{g.name} ({len(g.parties)})' for g in groups.values()))
     if mailing:

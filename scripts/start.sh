@@ -182,11 +182,12 @@ if ! db_exists "$DB"; then
     PASSFILE=$VAR/.admin-password
     echo admin > "$PASSFILE"
     db_create "$BUILD"
-    echo "==> Creating the database $DB (modules prm_addon, sale, purchase, account_invoice, dashboard, inbound_email, marketing_email)"
+    echo "==> Creating the database $DB (modules prm_addon, sale, purchase, account_invoice, dashboard, inbound_email, marketing_email and those of the document kinds)"
     TRYTONPASSFILE=$PASSFILE "$BIN/trytond-admin" -c "$CONF" -d "$BUILD" \
         --all --email admin@example.com \
         -u prm_addon sale purchase account_invoice dashboard inbound_email \
-        marketing_email \
+        marketing_email sale_opportunity production sale_supply_production \
+        sale_complaint project \
         --activate-dependencies -l fi >"$VAR/log/trytond-admin.log" 2>&1 \
         || { rm -f "$PASSFILE"; tail -n 30 "$VAR/log/trytond-admin.log" >&2; exit 1; }
     rm -f "$PASSFILE"

@@ -15,6 +15,8 @@ from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
 
+from .tools import MODULES
+
 FI_PO = os.path.join(os.path.dirname(prm_addon.__file__), 'locale', 'fi.po')
 PLACEHOLDER = re.compile(r'%\(\w+\)s')
 
@@ -53,9 +55,7 @@ class PrmAddonTestCase(
         ModuleTestCase):
     "Test the PRM module"
     module = 'prm_addon'
-    extras = [
-        'sale', 'purchase', 'account_invoice', 'dashboard', 'inbound_email',
-        'marketing_email']
+    extras = MODULES[1:]
 
     def test_finnish_entries_translated(self):
         "Every entry of fi.po is translated, not fuzzy, same placeholders"

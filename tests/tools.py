@@ -16,6 +16,11 @@ __all__ = [
 MODULES = [
     'prm_addon', 'sale', 'purchase', 'account_invoice', 'dashboard',
     'inbound_email', 'marketing_email']
+# The document kinds (README "Document kinds")
+DOCUMENT_KIND_MODULES = [
+    'sale_opportunity', 'stock', 'production', 'sale_supply_production',
+    'sale_complaint', 'project']
+MODULES += DOCUMENT_KIND_MODULES
 
 
 def activate_prm():

@@ -60,6 +60,12 @@ class ContactMany2One(fields.Many2One):
     domain = property(_get_domain, fields.Many2One._set_domain)
 
 
+def document_party(document):
+    "The partner of a document (event_document.DocumentMixin) or None"
+    get_party = getattr(document, 'get_prm_party', None)
+    return get_party() if get_party else None
+
+
 def _valid_text(value):
     if not isinstance(value, str) or '\x00' in value:
         return False
@@ -248,10 +254,6 @@ class Event(
             ('date', 'DESC'),
             ('id', 'DESC'),
             ]
-        # The client proposes only documents of the event's partner.
-        cls.document.domain = {
-            m: [('party', '=', Eval('party', -1))]
-            for m in cls._get_documents()}
         cls._transitions |= {
             ('open', 'closed'),
             ('closed', 'open'),
@@ -310,6 +312,20 @@ class Event(
                     (t.id, Index.Range())))
 
     @classmethod
+    def __post_setup__(cls):
+        pool = Pool()
+        # The client proposes only documents of the event's partner (or
+        # of no partner); set before the fields' depends are computed.
+        party = ['OR',
+            ('prm_party', '=', Eval('party', -1)),
+            ('prm_party', '=', None),
+            ]
+        cls.document.domain = {
+            m: [party, pool.get(m)._prm_document_domain()]
+            for m in cls._get_documents()}
+        super().__post_setup__()
+
+    @classmethod
     def default_state(cls):
         return 'open'
 
@@ -347,25 +363,26 @@ class Event(
 
     @classmethod
     def _get_documents(cls):
-        "Return the names of the models an event may be linked to"
-        return []
+        """Return the names of the models an event may be linked to: the
+        document kinds of the pool (event_document.DocumentMixin)"""
+        from .event_document import document_kinds
+        return document_kinds()
 
     @classmethod
     def get_documents(cls):
         pool = Pool()
-        IrModel = pool.get('ir.model')
         ModelAccess = pool.get('ir.model.access')
-        get_name = IrModel.get_name
         # Tryton hides a Reference field from a user who cannot read one of
         # its models, so offer only the documents the user may read.
         models = [m for m in cls._get_documents()
             if ModelAccess.check(m, 'read', raise_exception=False)]
-        return [(None, '')] + [(m, get_name(m)) for m in models]
+        return [(None, '')] + [
+            (m, pool.get(m).get_prm_kind_name()) for m in models]
 
     @classmethod
     def _get_document_action(cls, document):
         "Return the XML id of the action that shows the document"
-        return None
+        return document.get_prm_document_action()
 
     def get_rec_name(self, name):
         if self.number:
@@ -383,7 +400,7 @@ class Event(
             self.contact = None
         if (isinstance(self.document, ModelStorage)
                 and self.document.id >= 0
-                and self.document.party != self.party):
+                and document_party(self.document) not in {None, self.party}):
             self.document = None
 
     def _is_contact_person(self):
@@ -799,13 +816,15 @@ class Event(
         for event in events:
             document = event.document
             # 'sale.sale,-1' (a model but no record yet) reads as a text
-            if (isinstance(document, ModelStorage) and document.id >= 0
-                    and document.party != event.party):
+            if not (isinstance(document, ModelStorage) and document.id >= 0):
+                continue
+            # A document without a partner takes events of any partner
+            party = document_party(document)
+            if party and party != event.party:
                 raise EventValidationError(gettext(
                         'prm_addon.msg_event_document_other_party',
                         document=document.rec_name,
-                        document_party=(
-                            document.party.rec_name if document.party else ''),
+                        document_party=party.rec_name,
                         party=event.party.rec_name,
                         event=event.rec_name))
 

@@ -95,7 +95,8 @@ class NewEventMixin:
         encoder = PYSONEncoder()
         return {
             # New, Previous and Next of that tab keep the partner
-            'pyson_domain': encoder.encode([('party', '=', party.id)]),
+            'pyson_domain': encoder.encode(
+                [('party', '=', party.id)] if party else []),
             'pyson_context': encoder.encode({
                     f'default_{k}': v for k, v in defaults.items()}),
             }

@@ -2,24 +2,9 @@
 # this repository contains the full copyright notices and license terms.
 from trytond.pool import PoolMeta
 
-from .event_shortcut import NewEventMixin, document_events_field
+from .event_document import DocumentMixin
 
 
-class Purchase(NewEventMixin, metaclass=PoolMeta):
+class Purchase(DocumentMixin, metaclass=PoolMeta):
     __name__ = 'purchase.purchase'
-
-    prm_events = document_events_field()
-
-
-class Event(metaclass=PoolMeta):
-    __name__ = 'prm.event'
-
-    @classmethod
-    def _get_documents(cls):
-        return super()._get_documents() + ['purchase.purchase']
-
-    @classmethod
-    def _get_document_action(cls, document):
-        if document.__name__ == 'purchase.purchase':
-            return 'purchase.act_purchase_form'
-        return super()._get_document_action(document)
+    _prm_document_action = 'purchase.act_purchase_form'

@@ -196,7 +196,9 @@ def test_restricted_event_only_for_its_group(login, rpc, screenshot):
                 'prm.event', []) - len(restricted)
             screenshot(sao.page, 'events-list')
         sao.domain_tab(events, 'All').click()
-        expect(sao.rows(events)).to_have_count(expected['All'])
+        # The web client shows the first 20 rows (its display size); the
+        # restricted event's follow-up puts it among them
+        expect(sao.rows(events)).to_have_count(min(expected['All'], 20))
         assert (secret in sao.column(events, 'Title')) == visible, user
 
         # The Events tab of the partner

@@ -1,6 +1,6 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-"""Journey 11: past events through contact groups, and a mailing to the
+"""Journey 12: past events through contact groups, and a mailing to the
 "Mailing list" group from the management screen (marketing_email)
 
 The file sorts after test_web_client_groups.py on purpose: it sends a
@@ -81,7 +81,7 @@ def test_events_by_group_and_mailing(login, rpc, mailbox):
         sao.select_row(screen, 'Party', row['name'])
     sao.launch_action(tab, 'Send Mailing')
     wizard = sao.modal
-    title = 'Spring news (journey 11)'
+    title = 'Spring news (journey 12)'
     # The defaults come first (the content), then what the user types: a
     # value typed while sao still sets the form up is lost on a busy
     # machine

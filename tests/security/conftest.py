@@ -92,9 +92,17 @@ def _create_events(pool, company, secret, users):
     visible_party, hidden_party, _ = Party.create([
             {'name': 'Visible Oy'}, {'name': 'Hidden Oy'},
             {'name': 'Empty Oy'}])
+    # The visible partner's sale comes from an opportunity that has a
+    # hidden event: the sale lists it among its neighbours' events
+    Opportunity = pool.get('sale.opportunity')
+    opportunity, = Opportunity.create([{
+                'party': visible_party.id, 'company': company.id,
+                'currency': company.currency.id,
+                }])
     sales = Sale.create([{
                 'party': p.id, 'company': company.id,
                 'currency': company.currency.id,
+                'origin': str(opportunity) if p == visible_party else None,
                 } for p in [visible_party, hidden_party]])
     base = {'company': company.id, 'responsible': users['member'].id}
     visible, hidden, hidden2 = Event.create([{
@@ -109,6 +117,7 @@ def _create_events(pool, company, secret, users):
                 }, {
                 **base, 'title': SECRET2_TITLE, 'notes': SECRET2_TITLE,
                 'party': visible_party.id, 'visible_group': secret.id,
+                'document': str(opportunity),
                 }])
     History.create([{
                 'party': p.id, 'action': 'add', 'event': e.id,
