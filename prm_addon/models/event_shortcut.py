@@ -200,9 +200,15 @@ class EventGroupFilterMixin:
         query = cls._prm_group_parties()
         if query is None:
             return {e.id: True for e in events}
+        # Only the parties of these events, not every matching party
+        party, = query.from_
         cursor = Transaction().connection.cursor()
-        cursor.execute(*query)
-        parties = {p for p, in cursor}
+        parties = set()
+        for sub_ids in grouped_slice({e.party.id for e in events}):
+            sub_query = party.select(
+                party.id, where=query.where & party.id.in_(list(sub_ids)))
+            cursor.execute(*sub_query)
+            parties.update(p for p, in cursor)
         return {e.id: e.party.id in parties for e in events}
 
     @classmethod
