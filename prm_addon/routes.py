@@ -3,6 +3,7 @@
 """The HTTP routes of PRM: the iCalendar feed of each user's follow-ups,
 the unsubscribe page of the mailings (marketing_email)"""
 import html
+import re
 
 from trytond.i18n import gettext
 from trytond.model.exceptions import AccessError
@@ -61,7 +62,8 @@ def unsubscribe(request, pool):
     except KeyError:
         abort(HTTPStatus.NOT_FOUND)
     token = request.args.get('token') or request.form.get('token')
-    if not token or len(token) > 100:
+    # marketing_email's tokens are hexadecimal (token_hex)
+    if not re.fullmatch(r'[0-9a-f]{1,100}', token or ''):
         abort(HTTPStatus.NOT_FOUND)
     with Transaction().set_context(active_test=False):
         records = Email.search([('email_token', '=', token)], limit=1)

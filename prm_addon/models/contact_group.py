@@ -482,14 +482,16 @@ class ContactGroupMove(ModelSQL, ModelView):
 def _ids(values):
     "The ids of a Many2Many value of the context: ids or records as dicts"
     result = []
-    for value in values or []:
+    if not isinstance(values, (list, tuple)):
+        return result
+    for value in values:
         if isinstance(value, dict):
             value = value.get('id')
         try:
             value = int(value)
         except (TypeError, ValueError):
             continue
-        if value >= 0:
+        if 0 <= value < 2 ** 31:
             result.append(value)
     return sorted(set(result))
 

@@ -344,7 +344,10 @@ class Event(
     @classmethod
     def default_party(cls):
         # The Company filter of the Events list (prm.event.context)
-        return Transaction().context.get('prm_party')
+        party = Transaction().context.get('prm_party')
+        if (isinstance(party, int) and not isinstance(party, bool)
+                and 0 <= party < 2 ** 31):
+            return party
 
     @classmethod
     def search_as(cls, user, domain, order=None):
@@ -470,6 +473,9 @@ class Event(
         pool = Pool()
         Configuration = pool.get('prm.configuration')
         values = super().preprocess_values(mode, values)
+        if values.get('document') == '':
+            # What some clients send for no document
+            values['document'] = None
         if mode == 'create' and not values.get('number'):
             sequence = Configuration(1).event_sequence
             if sequence:

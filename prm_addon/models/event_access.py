@@ -236,8 +236,8 @@ def guard_event_relations():
 # 50,000 bytes with an error of the database.
 SEARCH_TEXT_SIZE = 1000
 SEARCH_ERRORS = (
-    KeyError, IndexError, TypeError, ValueError, OverflowError,
-    RecursionError, UnicodeError)
+    AttributeError, KeyError, IndexError, TypeError, ValueError,
+    OverflowError, RecursionError, UnicodeError)
 
 
 def _domain_texts(domain):
@@ -295,7 +295,9 @@ class SearchCheckMixin:
             for i, fname in enumerate(names):
                 field = Model._fields.get(fname)
                 last = i == len(names) - 1
-                if field is None or (not last and field._type not in {
+                if field is None or field._type in {
+                            'one2many', 'many2many'} or (
+                        not last and field._type not in {
                             'many2one', 'reference'}):
                     cls._raise_search_invalid()
                 if not last:

@@ -48,6 +48,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
+from .event_access import SearchCheckMixin
 from .event_shortcut import NewEventMixin, document_events_field
 
 
@@ -57,7 +58,7 @@ def document_kinds():
         if isinstance(Model, type) and issubclass(Model, DocumentMixin))
 
 
-class DocumentMixin(NewEventMixin):
+class DocumentMixin(SearchCheckMixin, NewEventMixin):
     "A model whose records events can be linked to: a document kind"
     __slots__ = ()
     # The Many2One to the partner of the document

@@ -327,8 +327,11 @@ class Mailing(Wizard):
         pool = Pool()
         Segment = pool.get('prm.contact_group.segment')
         if self.start.segment:
-            segment, = Segment.search(
-                [('id', '=', self.start.segment.id)])
+            segments = Segment.search([('id', '=', self.start.segment.id)])
+            if not segments:
+                raise MailingError(
+                    gettext('prm_addon.msg_mailing_no_party'))
+            segment, = segments
             query = Segment.filter_query(**segment.filter_context())
             cursor = Transaction().connection.cursor()
             cursor.execute(*query)

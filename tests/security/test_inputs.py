@@ -196,6 +196,38 @@ def _search_cases(ids):
             [[('prm_events', 'where', 'x')], 0, 10, None], {}),
         ('parties by events in text', 'party.party', 'search',
             [[('prm_events', 'in', 'x')], 0, 10, None], {}),
+        # The documents' Events tabs and a sale's related documents
+        ('sales by events text', 'sale.sale', 'search',
+            [[('prm_events', 'where', 'x')], 0, 10, None], {}),
+        ('sales by neighbours huge ilike', 'sale.sale', 'search',
+            [[('prm_neighbour_events', 'ilike', BIG)], 0, 10, None], {}),
+        ('sales by neighbours float', 'sale.sale', 'search',
+            [[('prm_neighbour_events', 'in', 1.5)], 0, 10, None], {}),
+        ('sales by neighbours huge id', 'sale.sale', 'search',
+            [[('prm_neighbour_events', 'in', [2 ** 64])], 0, 10, None], {}),
+        ('sales by neighbours NUL', 'sale.sale', 'search',
+            [[('prm_neighbour_events.title', 'like', 'a\x00b')], 0, 10,
+                None], {}),
+        ('sales ordered by events', 'sale.sale', 'search',
+            [[], 0, 10, [('prm_events', 'ASC')]], {}),
+        ('sales ordered by neighbours', 'sale.sale', 'search',
+            [[], 0, 10, [('prm_neighbour_events', 'ASC')]], {}),
+        ('opportunities by events text', 'sale.opportunity', 'search',
+            [[('prm_events', 'where', 'x')], 0, 10, None], {}),
+        # The Events list's filter in the context
+        ('events group filter not a list', EVENT, 'read',
+            [[ids['visible']], ['prm_group_match']],
+            {'prm_include_groups': 5}),
+        ('events group filter huge id', EVENT, 'read',
+            [[ids['visible']], ['prm_group_match']],
+            {'prm_include_groups': [2 ** 63]}),
+        ('events filter defaults', 'prm.event.context', 'default_get',
+            [['prm_include_groups', 'prm_exclude_groups']],
+            {'prm_include_groups': True, 'prm_exclude_groups': 'x'}),
+        ('events filter partner text', EVENT, 'default_get',
+            [['party']], {'prm_party': 'abc'}),
+        ('events filter partner huge', EVENT, 'default_get',
+            [['party']], {'prm_party': 10 ** 30}),
         ]
 
 
@@ -217,6 +249,17 @@ def test_corpus_search(users, ids):
         assert _counts(admin) == before, name
     assert not problems, f'{len(problems)}/{len(cases)}:\n' + '\n'.join(
         map(repr, problems))
+
+
+def test_empty_document_is_none(users, ids, base):
+    "An empty Document (what some clients send) is stored as none"
+    member, admin = users['member'], users['admin']
+    before = _counts(admin)
+    event, = member.ok(EVENT, 'create', [{**base, 'document': ''}])
+    assert member.ok(EVENT, 'read', [event], ['document']) == [
+        {'id': event, 'document': None}]
+    _restore(admin, ids, before)
+    assert _counts(admin) == before
 
 
 def test_calendar_feed_extreme_dates(security_server, users, ids):
