@@ -48,6 +48,7 @@ from trytond.pool import Pool
 from trytond.pyson import Eval
 from trytond.transaction import Transaction, without_check_access
 
+from .event_access import TREE_OPERATORS, visible_domain, visible_events
 from .event_shortcut import NewEventMixin, document_events_field
 
 
@@ -125,13 +126,6 @@ class DocumentMixin(NewEventMixin):
         return party, defaults
 
 
-# Events form no tree: an event is its only child and parent.
-TREE_OPERATORS = {
-    'child_of': 'in', 'not child_of': 'not in',
-    'parent_of': 'in', 'not parent_of': 'not in',
-    }
-
-
 def _positive(operator):
     "The operator without its negation, and whether it had one"
     if operator == '!=':
@@ -169,7 +163,6 @@ class NeighbourEventsMixin:
     @staticmethod
     def _prm_visible_events(domain):
         "The SQL query of the events of the domain the user may read"
-        from .event_access import visible_domain, visible_events
         rule = visible_domain()
         return visible_events([domain, rule] if rule is not None else domain)
 
