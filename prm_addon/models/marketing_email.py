@@ -194,7 +194,7 @@ class Message(metaclass=PoolMeta):
         pool = Pool()
         Event = pool.get('prm.event')
         ModelData = pool.get('ir.model.data')
-        RelationAll = pool.get('party.relation.all')
+        Party = pool.get('party.party')
         Date = pool.get('ir.date')
         emails = [e for e in emails if e.prm_party or e.party]
         if not emails:
@@ -203,16 +203,11 @@ class Message(metaclass=PoolMeta):
         if company is None:
             return []
         type_ = ModelData.get_id('prm_addon', 'event_type_email')
-        contact_of = ModelData.get_id('prm_addon', 'relation_type_contact_of')
         parties = {e.id: (e.prm_party or e.party) for e in emails}
-        # A contact person's mail is logged on their company
-        companies = {}
+        # A contact person's mail is logged on their (first) company
         with without_check_access():
-            for relation in RelationAll.search([
-                        ('from_', 'in', [p.id for p in parties.values()]),
-                        ('type', '=', contact_of),
-                        ], order=[('id', 'ASC')]):
-                companies.setdefault(relation.from_.id, relation.to)
+            companies = {p: c[0] for p, c in Party.prm_companies(
+                    parties.values()).items() if c}
         responsible = self.create_uid
         if responsible and not responsible.active:
             responsible = None
