@@ -338,6 +338,21 @@ class Event(
         return Transaction().context.get('company')
 
     @classmethod
+    def _prm_company(cls, user):
+        """The own company of an event logged without a form (a mail in or
+        out) for user: the context's, the user's, or the only one"""
+        pool = Pool()
+        Company = pool.get('company.company')
+        context = Transaction().context
+        if context.get('company'):
+            return Company(context['company'])
+        if user and user.company:
+            return user.company
+        with without_check_access():
+            companies = Company.search([], limit=2)
+        return companies[0] if len(companies) == 1 else None
+
+    @classmethod
     def default_responsible(cls):
         return Transaction().user or None
 

@@ -199,7 +199,7 @@ class Message(metaclass=PoolMeta):
         emails = [e for e in emails if e.prm_party or e.party]
         if not emails:
             return []
-        company = self._prm_company()
+        company = Event._prm_company(self.create_uid)
         if company is None:
             return []
         type_ = ModelData.get_id('prm_addon', 'event_type_email')
@@ -234,19 +234,6 @@ class Message(metaclass=PoolMeta):
             events = Event.create(vlist)
             Event.close(events)
         return events
-
-    def _prm_company(self):
-        "The own company of the events: the context's, or the only one"
-        pool = Pool()
-        Company = pool.get('company.company')
-        context = Transaction().context
-        if context.get('company'):
-            return Company(context['company'])
-        if self.create_uid and self.create_uid.company:
-            return self.create_uid.company
-        with without_check_access():
-            companies = Company.search([], limit=2)
-        return companies[0] if len(companies) == 1 else None
 
 
 class MailingStart(ModelView):
