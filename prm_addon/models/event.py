@@ -21,7 +21,7 @@ from trytond.transaction import (
     Transaction, check_access, inactive_records, without_check_access)
 
 from ..exceptions import DoNotContactWarning, EventValidationError
-from .common import search_any
+from .common import found_ids, search_any
 from .event_access import SearchCheckMixin
 from .event_report import EventReportMixin
 from .event_shortcut import EventGroupFilterMixin
@@ -539,14 +539,7 @@ class Event(
         if not (transaction.user and transaction.check_access):
             return
         ids = {int(i) for i in ids}
-        found = set()
-        cursor = transaction.connection.cursor()
-        # Ids, not records: instantiating many events costs seconds
-        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-            cursor.execute(*cls.search(
-                    [('id', 'in', list(sub_ids))], order=[], query=True))
-            found.update(i for i, in cursor)
-        missing = sorted(ids - found)
+        missing = sorted(ids - found_ids(cls, ids))
         if missing:
             raise AccessError(gettext(
                     'prm_addon.msg_event_not_found',
@@ -600,16 +593,9 @@ class Event(
                 if target is not True:
                     Target, id_ = target
                     targets[Target].setdefault(id_, name)
-        cursor = Transaction().connection.cursor()
         with without_check_access(), inactive_records():
             for Target, names in targets.items():
-                found = set()
-                for sub_ids in grouped_slice(
-                        list(names), backend.MAX_QUERY_PARAMS):
-                    cursor.execute(*Target.search(
-                            [('id', 'in', list(sub_ids))], order=[],
-                            query=True))
-                    found.update(i for i, in cursor)
+                found = found_ids(Target, list(names))
                 for id_ in sorted(names.keys() - found):
                     raise EventValidationError(gettext(
                             'prm_addon.msg_event_target_missing',
@@ -796,13 +782,8 @@ class Event(
             if not ids:
                 continue
             Target = cls._fields[name].get_target()
-            found = set()
             with without_check_access(), inactive_records():
-                for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-                    cursor.execute(*Target.search(
-                            [('id', 'in', list(sub_ids))], order=[],
-                            query=True))
-                    found.update(t for t, in cursor)
+                found = found_ids(Target, ids)
             for event in events:
                 value = rows[event.id][i]
                 if value is not None and value not in found:
