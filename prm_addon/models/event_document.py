@@ -46,7 +46,7 @@ from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 
 from .event_access import TREE_OPERATORS, visible_domain, visible_events
 from .event_shortcut import NewEventMixin, document_events_field
@@ -161,25 +161,22 @@ class NeighbourEventsMixin:
         return []
 
     @staticmethod
-    def _prm_visible_events(domain):
+    def _prm_visible_events(domain, order=()):
         "The SQL query of the events of the domain the user may read"
         rule = visible_domain()
-        return visible_events([domain, rule] if rule is not None else domain)
+        return visible_events(
+            [domain, rule] if rule is not None else domain, order=order)
 
     def get_prm_neighbour_events(self, name):
-        pool = Pool()
-        Event = pool.get('prm.event')
         documents = [str(d) for d in self._get_prm_neighbours()]
         if not documents:
             return []
-        # Function fields are computed without access check
+        # Function fields are computed without access check: the user's
+        # rules are in the query, ordered as the lists of events
         cursor = Transaction().connection.cursor()
         cursor.execute(*self._prm_visible_events(
-                [('document', 'in', documents)]))
-        ids = [i for i, in cursor]
-        with without_check_access():
-            return [e.id for e in Event.search(
-                    [('id', 'in', ids)], order=Event._order)]
+                [('document', 'in', documents)], order=None))
+        return [i for i, in cursor]
 
     @classmethod
     def search_prm_neighbour_events(cls, name, clause):
