@@ -18,6 +18,7 @@ from trytond.tools import escape_wildcard, grouped_slice
 from trytond.transaction import Transaction
 
 from ..exceptions import ContactGroupError
+from .common import found_ids
 from .contact_group import _ids
 from .event_access import SEARCH_TEXT_SIZE, SearchCheckMixin
 from .party import ReplaceText
@@ -179,13 +180,7 @@ class Management(SearchCheckMixin, ManagementMixin, ModelSQL, ModelView):
             # The check of a wizard on the rows selected, 10,000 at times:
             # their ids in SQL, the filter and the rules applied
             ids = list(map(int, ids))
-            found = set()
-            cursor = Transaction().connection.cursor()
-            for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-                cursor.execute(*cls.search(
-                        [('id', 'in', list(sub_ids))], order=[], query=True))
-                found.update(i for i, in cursor)
-            if found >= set(ids):
+            if found_ids(cls, ids) >= set(ids):
                 return [{'id': i} for i in ids]
         return super().read(ids, fields_names)
 

@@ -21,7 +21,7 @@ from trytond.transaction import (
     Transaction, check_access, inactive_records, without_check_access)
 
 from ..exceptions import DoNotContactWarning, EventValidationError
-from .common import search_any
+from .common import found_ids, search_any
 from .event_access import SearchCheckMixin
 from .event_report import EventReportMixin
 from .event_shortcut import EventGroupFilterMixin
@@ -338,6 +338,21 @@ class Event(
         return Transaction().context.get('company')
 
     @classmethod
+    def _prm_company(cls, user):
+        """The own company of an event logged without a form (a mail in or
+        out) for user: the context's, the user's, or the only one"""
+        pool = Pool()
+        Company = pool.get('company.company')
+        context = Transaction().context
+        if context.get('company'):
+            return Company(context['company'])
+        if user and user.company:
+            return user.company
+        with without_check_access():
+            companies = Company.search([], limit=2)
+        return companies[0] if len(companies) == 1 else None
+
+    @classmethod
     def default_responsible(cls):
         return Transaction().user or None
 
@@ -530,14 +545,7 @@ class Event(
         if not (transaction.user and transaction.check_access):
             return
         ids = {int(i) for i in ids}
-        found = set()
-        cursor = transaction.connection.cursor()
-        # Ids, not records: instantiating many events costs seconds
-        for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-            cursor.execute(*cls.search(
-                    [('id', 'in', list(sub_ids))], order=[], query=True))
-            found.update(i for i, in cursor)
-        missing = sorted(ids - found)
+        missing = sorted(ids - found_ids(cls, ids))
         if missing:
             raise AccessError(gettext(
                     'prm_addon.msg_event_not_found',
@@ -591,16 +599,9 @@ class Event(
                 if target is not True:
                     Target, id_ = target
                     targets[Target].setdefault(id_, name)
-        cursor = Transaction().connection.cursor()
         with without_check_access(), inactive_records():
             for Target, names in targets.items():
-                found = set()
-                for sub_ids in grouped_slice(
-                        list(names), backend.MAX_QUERY_PARAMS):
-                    cursor.execute(*Target.search(
-                            [('id', 'in', list(sub_ids))], order=[],
-                            query=True))
-                    found.update(i for i, in cursor)
+                found = found_ids(Target, list(names))
                 for id_ in sorted(names.keys() - found):
                     raise EventValidationError(gettext(
                             'prm_addon.msg_event_target_missing',
@@ -787,13 +788,8 @@ class Event(
             if not ids:
                 continue
             Target = cls._fields[name].get_target()
-            found = set()
             with without_check_access(), inactive_records():
-                for sub_ids in grouped_slice(ids, backend.MAX_QUERY_PARAMS):
-                    cursor.execute(*Target.search(
-                            [('id', 'in', list(sub_ids))], order=[],
-                            query=True))
-                    found.update(t for t, in cursor)
+                found = found_ids(Target, ids)
             for event in events:
                 value = rows[event.id][i]
                 if value is not None and value not in found:

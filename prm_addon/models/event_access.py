@@ -50,12 +50,15 @@ def visible_domain():
         return Rule.domain_get(EVENT, mode='read') or None
 
 
-def visible_events(domain):
-    "The SQL query of the ids of the events matching the domain"
+def visible_events(domain, order=()):
+    """The SQL query of the ids of the events matching the domain (in no
+    order, or in order: None for the order of the lists)"""
     pool = Pool()
     Event = pool.get(EVENT)
     with Transaction().set_user(0), without_check_access():
-        return Event.search(domain, order=[], query=True)
+        return Event.search(
+            domain, order=list(order) if order is not None else None,
+            query=True)
 
 
 # Events form no tree: an event is its only child and parent.

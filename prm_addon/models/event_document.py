@@ -46,9 +46,10 @@ from trytond.i18n import gettext
 from trytond.model import fields
 from trytond.pool import Pool
 from trytond.pyson import Eval
-from trytond.transaction import Transaction, without_check_access
+from trytond.transaction import Transaction
 
-from .event_access import SearchCheckMixin
+from .event_access import (
+    TREE_OPERATORS, SearchCheckMixin, visible_domain, visible_events)
 from .event_shortcut import NewEventMixin, document_events_field
 
 
@@ -126,13 +127,6 @@ class DocumentMixin(SearchCheckMixin, NewEventMixin):
         return party, defaults
 
 
-# Events form no tree: an event is its only child and parent.
-TREE_OPERATORS = {
-    'child_of': 'in', 'not child_of': 'not in',
-    'parent_of': 'in', 'not parent_of': 'not in',
-    }
-
-
 def _positive(operator):
     "The operator without its negation, and whether it had one"
     if operator == '!=':
@@ -168,26 +162,22 @@ class NeighbourEventsMixin:
         return []
 
     @staticmethod
-    def _prm_visible_events(domain):
+    def _prm_visible_events(domain, order=()):
         "The SQL query of the events of the domain the user may read"
-        from .event_access import visible_domain, visible_events
         rule = visible_domain()
-        return visible_events([domain, rule] if rule is not None else domain)
+        return visible_events(
+            [domain, rule] if rule is not None else domain, order=order)
 
     def get_prm_neighbour_events(self, name):
-        pool = Pool()
-        Event = pool.get('prm.event')
         documents = [str(d) for d in self._get_prm_neighbours()]
         if not documents:
             return []
-        # Function fields are computed without access check
+        # Function fields are computed without access check: the user's
+        # rules are in the query, ordered as the lists of events
         cursor = Transaction().connection.cursor()
         cursor.execute(*self._prm_visible_events(
-                [('document', 'in', documents)]))
-        ids = [i for i, in cursor]
-        with without_check_access():
-            return [e.id for e in Event.search(
-                    [('id', 'in', ids)], order=Event._order)]
+                [('document', 'in', documents)], order=None))
+        return [i for i, in cursor]
 
     @classmethod
     def search_prm_neighbour_events(cls, name, clause):

@@ -415,20 +415,6 @@ class Event(metaclass=PoolMeta):
         return targets.pop()
 
     @classmethod
-    def _prm_company(cls, responsible):
-        "The own company of the event: the user's, or the only one"
-        pool = Pool()
-        Company = pool.get('company.company')
-        context = Transaction().context
-        if context.get('company'):
-            return Company(context['company'])
-        if responsible and responsible.company:
-            return responsible.company
-        with without_check_access():
-            companies = Company.search([], limit=2)
-        return companies[0] if len(companies) == 1 else None
-
-    @classmethod
     def prm_create_from_email(
             cls, email_, values, party, contact, responsible, company,
             title=None):

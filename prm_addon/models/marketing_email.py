@@ -194,25 +194,20 @@ class Message(metaclass=PoolMeta):
         pool = Pool()
         Event = pool.get('prm.event')
         ModelData = pool.get('ir.model.data')
-        RelationAll = pool.get('party.relation.all')
+        Party = pool.get('party.party')
         Date = pool.get('ir.date')
         emails = [e for e in emails if e.prm_party or e.party]
         if not emails:
             return []
-        company = self._prm_company()
+        company = Event._prm_company(self.create_uid)
         if company is None:
             return []
         type_ = ModelData.get_id('prm_addon', 'event_type_email')
-        contact_of = ModelData.get_id('prm_addon', 'relation_type_contact_of')
         parties = {e.id: (e.prm_party or e.party) for e in emails}
-        # A contact person's mail is logged on their company
-        companies = {}
+        # A contact person's mail is logged on their (first) company
         with without_check_access():
-            for relation in RelationAll.search([
-                        ('from_', 'in', [p.id for p in parties.values()]),
-                        ('type', '=', contact_of),
-                        ], order=[('id', 'ASC')]):
-                companies.setdefault(relation.from_.id, relation.to)
+            companies = {p: c[0] for p, c in Party.prm_companies(
+                    parties.values()).items() if c}
         responsible = self.create_uid
         if responsible and not responsible.active:
             responsible = None
@@ -239,19 +234,6 @@ class Message(metaclass=PoolMeta):
             events = Event.create(vlist)
             Event.close(events)
         return events
-
-    def _prm_company(self):
-        "The own company of the events: the context's, or the only one"
-        pool = Pool()
-        Company = pool.get('company.company')
-        context = Transaction().context
-        if context.get('company'):
-            return Company(context['company'])
-        if self.create_uid and self.create_uid.company:
-            return self.create_uid.company
-        with without_check_access():
-            companies = Company.search([], limit=2)
-        return companies[0] if len(companies) == 1 else None
 
 
 class MailingStart(ModelView):
