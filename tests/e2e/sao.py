@@ -166,6 +166,17 @@ class Client:
             has=scope.page.locator(
                 'label.form-one2many-string', has_text=string)).first
 
+    def events_tab(self, path, party, count):
+        """Open the form at path on its Events tab, once the form shows
+        party and the tab its count rows"""
+        self.open(path)
+        tab = self.tab
+        expect(self.field(tab, 'party')).to_have_value(party)
+        self.notebook_tab(tab, 'Events').click()
+        events = self.one2many(tab, 'Events')
+        expect(self.rows(events)).to_have_count(count)
+        return tab, events
+
     # --- Lists --------------------------------------------------------------
     @staticmethod
     def domain_tab(scope, name):

@@ -378,15 +378,10 @@ def test_create_event_from_sale_and_open_order(login, rpc):
         ['number', 'description'])
     title = f'E2E sale follow-up {uuid.uuid4().hex[:8]}'
 
-    sao = login('prm').client
-    sao.open(f'model/sale.sale/{sale}')
-    tab = sao.tab
-    expect(sao.field(tab, 'party')).to_have_value(party)
-    sao.notebook_tab(tab, 'Events').click()
-    events = sao.one2many(tab, 'Events')
     before = rpc('prm').search_count(
         'prm.event', [('document', '=', f'sale.sale,{sale}')])
-    expect(sao.rows(events)).to_have_count(before)
+    sao = login('prm').client
+    tab, events = sao.events_tab(f'model/sale.sale/{sale}', party, before)
 
     events.get_by_role('button', name='New').click()
     form = sao.modal

@@ -135,15 +135,10 @@ def test_create_new_event_button(prm, rpc):
     sale = rpc('prm').id_of('sale.sale', [('party.name', '=', party)])
     title = f'E2E new event {uuid.uuid4().hex[:8]}'
 
-    sao = prm('en')
-    sao.open(f'model/sale.sale/{sale}')
-    tab = sao.tab
-    expect(sao.field(tab, 'party')).to_have_value(party)
-    sao.notebook_tab(tab, 'Events').click()
-    events = sao.one2many(tab, 'Events')
     before = rpc('prm').search_count(
         'prm.event', [('document', '=', f'sale.sale,{sale}')])
-    expect(sao.rows(events)).to_have_count(before)
+    sao = prm('en')
+    tab, events = sao.events_tab(f'model/sale.sale/{sale}', party, before)
     tabs = sao.tab_titles.count()
     button = tab.locator('button[name=prm_new_event]')
     expect(button).to_have_text(re.compile(r'^\s*Create New Event\s*$'))
