@@ -19,7 +19,7 @@ from trytond.model.exceptions import AccessError
 from trytond.pool import Pool
 from trytond.pyson import Bool, Eval, PYSONEncoder
 from trytond.tools import cached_property, grouped_slice
-from trytond.transaction import Transaction
+from trytond.transaction import Transaction, without_check_access
 from trytond.wizard import (
     Button, StateAction, StateTransition, StateView, Wizard)
 
@@ -167,6 +167,19 @@ class ContactGroupParty(ModelSQL, ModelView):
                         'action': 'add' if mode == 'create' else 'remove',
                         'event': context.get('prm_event'),
                         } for m in members])
+
+    @classmethod
+    def do_not_contact(cls, party_ids):
+        "The memberships of the parties in do-not-contact groups"
+        members = []
+        with without_check_access():
+            for sub_ids in grouped_slice(
+                    sorted(set(party_ids)), backend.MAX_QUERY_PARAMS):
+                members.extend(cls.search([
+                            ('party', 'in', list(sub_ids)),
+                            ('group.do_not_contact', '=', True),
+                            ], order=[]))
+        return members
 
     @classmethod
     def _members(cls, groups, parties):

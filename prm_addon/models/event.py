@@ -686,12 +686,7 @@ class Event(
         "The memberships of the events' partners in do-not-contact groups"
         pool = Pool()
         Member = pool.get('prm.contact_group-party.party')
-        parties = {e.party.id for e in events}
-        with without_check_access():
-            return Member.search([
-                    ('party', 'in', list(parties)),
-                    ('group.do_not_contact', '=', True),
-                    ], order=[])
+        return Member.do_not_contact(e.party.id for e in events)
 
     @classmethod
     def check_do_not_contact(cls, events):

@@ -103,10 +103,7 @@ class NewEventMixin:
 
     def _prm_new_event_defaults(self):
         "Return the partner of the new event and its default values"
-        return self.party, {
-            'party': self.party.id,
-            'document': str(self),
-            }
+        raise NotImplementedError
 
 
 class EventContext(ModelView):
