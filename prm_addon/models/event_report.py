@@ -101,11 +101,11 @@ class EventReportMixin:
 
     def get_document_label(self, name):
         "The linked document by its kind and number, never by its id"
-        pool = Pool()
-        Model = pool.get('ir.model')
         if not self.document:
             return None
-        kind = Model.get_name(self.document.__name__)
+        # The kind's name of the Document field, e.g. "Project", not the
+        # model's "Work Effort"
+        kind = self.document.get_prm_kind_name()
         number = getattr(self.document, 'number', None)
         if number:
             return f'{kind} {number}'
