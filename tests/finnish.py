@@ -210,7 +210,11 @@ def reached(user):
             keys['model', 'ir.model.button,confirm'].update(
                 b.id for b in buttons if b.confirm)
             for keyword in ActionKeyword.search([
-                        ('model', 'in', [model, f'{model},-1']),
+                        # No model: on every form (e.g. Email Archives)
+                        ['OR',
+                            ('model', 'in', [model, f'{model},-1']),
+                            ('model', '=', None),
+                            ],
                         ('keyword', 'in', [
                                 'form_action', 'form_print', 'form_relate']),
                         ]):

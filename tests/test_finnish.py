@@ -20,6 +20,8 @@ from .tools import DOCUMENT_KIND_MODULES, MODULES
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SAO_CATALOGUE = os.path.join(ROOT, 'sao', 'locale', 'fi.json')
+OVERRIDE_PO = os.path.join(
+    ROOT, 'prm_addon', 'locale', 'override', 'fi.po')
 # Written the same in Finnish
 SAME_IN_FINNISH = {'%', 'IRC', 'Jabber', 'Logo', 'SIP', 'Skype'}
 
@@ -77,6 +79,35 @@ class FinnishScreensTestCase(unittest.TestCase):
         # modules to prm_addon/locale/override/fi.po with the msgctxt
         # ending in "<module>." (see Tryton's "Override translations").
         self.assertEqual(missing_finnish(rows), [])
+
+    @with_transaction()
+    def test_overrides_of_modules_not_activated(self):
+        "Finnish loads where the overrides name modules not activated"
+        pool = Pool()
+        ModelData = pool.get('ir.model.data')
+        Module = pool.get('ir.module')
+        Translation = pool.get('ir.translation')
+        activated = {m.name for m in Module.search([
+                    ('state', '=', 'activated'),
+                    ])}
+        overridden = {e.msgctxt.split(':')[-1].split('.')[0]
+            for e in polib.pofile(OVERRIDE_PO)}
+        # A database without the document kinds' modules
+        self.assertLessEqual({'project', 'timesheet'}, overridden - activated)
+
+        load_translations('fi')
+
+        menu, = Translation.search([
+                ('lang', '=', 'fi'),
+                ('name', '=', 'ir.ui.menu,name'),
+                ('res_id', '=', ModelData.get_id('party', 'menu_party')),
+                ])
+        self.assertEqual(
+            (menu.value, menu.overriding_module), ("Kumppanit", 'prm_addon'))
+        self.assertEqual(Translation.search([
+                    ('lang', '=', 'fi'),
+                    ('module', 'in', ['project', 'timesheet']),
+                    ]), [])
 
 
 class SaoCatalogueTestCase(unittest.TestCase):

@@ -1,6 +1,8 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
-from trytond.pool import PoolMeta
+import polib
+
+from trytond.pool import Pool, PoolMeta
 from trytond.transaction import Transaction
 
 from .event_access import guard_event_relations
@@ -42,3 +44,39 @@ class Rule(metaclass=PoolMeta):
         if 'prm.calendar.feed' in model_names:
             key = (*key, Transaction().user)
         return key
+
+
+class Translation(metaclass=PoolMeta):
+    __name__ = 'ir.translation'
+
+    @classmethod
+    def translation_import(cls, lang, module, po_path):
+        if module == 'prm_addon':
+            po_path = cls._prm_activated_overrides(po_path)
+        return super().translation_import(lang, module, po_path)
+
+    @classmethod
+    def _prm_activated_overrides(cls, po_path):
+        """The PO files with only the overrides of activated modules
+
+        locale/override/fi.po also translates the screens of the optional
+        modules (sale, stock…), and Tryton fails on an override of a module
+        that is not activated."""
+        pool = Pool()
+        Module = pool.get('ir.module')
+        if isinstance(po_path, str):
+            po_path = [po_path]
+        activated = {m.name for m in Module.search([
+                    ('state', '=', 'activated'),
+                    ])}
+        contents = []
+        for path in po_path:
+            pofile = polib.pofile(path)
+            for entry in list(pofile):
+                # msgctxt is type:name:res_id, res_id module.fs_id
+                module = (entry.msgctxt or '').split(':')[-1].split('.')
+                if len(module) > 1 and module[0] not in activated:
+                    pofile.remove(entry)
+            # polib reads a file's path or its content
+            contents.append(str(pofile))
+        return contents
