@@ -45,14 +45,18 @@ def do_not_contact_parties(party_ids):
     "The ids among party_ids of the members of a do-not-contact group"
     pool = Pool()
     Member = pool.get('prm.contact_group-party.party')
-    result = set()
-    with without_check_access():
-        for sub_ids in grouped_slice(sorted(set(party_ids)), MAX):
-            result.update(m.party.id for m in Member.search([
-                        ('party', 'in', list(sub_ids)),
-                        ('group.do_not_contact', '=', True),
-                        ], order=[]))
-    return result
+    return {m.party.id for m in Member.do_not_contact(party_ids)}
+
+
+class DataManager(SMTPDataManager):
+    "Send each mail with header lines of up to 998 characters (RFC 5322)"
+
+    def put(self, from_addr, to_addrs, msg):
+        # The List-Unsubscribe address is longer than 78 characters and has
+        # no space: folded at 78, Python encodes it (RFC 2047), and mail
+        # programs no longer find the address there (RFC 2369)
+        msg.policy = msg.policy.clone(max_line_length=998)
+        super().put(from_addr, to_addrs, msg)
 
 
 def address_parties(addresses):
@@ -166,7 +170,7 @@ class Message(metaclass=PoolMeta):
     @classmethod
     def process(cls, messages=None, emails=None, smtpd_datamanager=None):
         if not smtpd_datamanager:
-            smtpd_datamanager = SMTPDataManager()
+            smtpd_datamanager = DataManager()
         if emails:
             # Send Test: to one address of the list
             refused = set(emails) - set(cls._prm_contactable(emails))
