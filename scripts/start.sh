@@ -271,6 +271,21 @@ if [ "$BACKEND" = postgresql ]; then
     exit $?
 fi
 
-echo "Serving on http://$HOST:$PORT/ (Ctrl-C stops)"
+# Tryton's scheduler (mailings every 15 minutes, the daily reminders),
+# in a process group of its own (it runs its tasks in a child process)
+# that a watchdog stops with the server, as the SMTP server. The queue
+# needs no process here: without a worker trytond runs each task after
+# its request.
+(
+    setsid "$BIN/trytond-cron" -c "$CONF" -d "$DB" -n 1 \
+        >"$VAR/log/cron.log" 2>&1 &
+    CRON_PID=$!
+    while alive "$$" && alive "$CRON_PID"; do
+        sleep 1
+    done
+    kill -TERM -- "-$CRON_PID" 2>/dev/null || true
+) </dev/null >/dev/null 2>&1 &
+
+echo "Serving on http://$HOST:$PORT/ with trytond-cron (Ctrl-C stops; logs in $VAR/log)"
 # -d matters: trytond 8.0.12 started without it fails every login.
 exec "$BIN/trytond" -c "$CONF" -d "$DB"
