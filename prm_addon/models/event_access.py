@@ -172,7 +172,7 @@ def only_visible(result):
     cursor = Transaction().connection.cursor()
     visible = set()
     # Ids, not records: instantiating thousands of events costs seconds
-    for sub_ids in grouped_slice(targets):
+    for sub_ids in grouped_slice(targets, backend.MAX_QUERY_PARAMS):
         with Transaction().set_user(0), without_check_access():
             query = Event.search(
                 [('id', 'in', list(sub_ids)), rule], order=[], query=True)

@@ -201,7 +201,8 @@ class EventGroupFilterMixin:
         party, = query.from_
         cursor = Transaction().connection.cursor()
         parties = set()
-        for sub_ids in grouped_slice({e.party.id for e in events}):
+        for sub_ids in grouped_slice(
+                {e.party.id for e in events}, backend.MAX_QUERY_PARAMS):
             sub_query = party.select(
                 party.id, where=query.where & party.id.in_(list(sub_ids)))
             cursor.execute(*sub_query)
