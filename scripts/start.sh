@@ -9,6 +9,8 @@
 #   PRM_PORT=8069 ./scripts/start.sh
 #   PRM_HOST=0.0.0.0 ./scripts/start.sh  listen on every interface
 #                   (default 127.0.0.1: this machine only)
+#   PRM_HOSTNAME=crm.example.com ./scripts/start.sh  the host (and port) of
+#                   the links in mails (default localhost:PORT)
 #   PRM_VAR=/tmp/x ./scripts/start.sh   conf, database, mail, logs in /tmp/x
 #   PRM_SMTP_PORT=8026 ./scripts/start.sh   local SMTP server on another port
 #   PRM_POSTGRESQL_URI=postgresql://user:pw@host:5432/ ./scripts/start.sh
@@ -24,7 +26,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,24s/^# \{0,1\}//p' "$0"
+    sed -n '2,26s/^# \{0,1\}//p' "$0"
 }
 
 SERVE=1
@@ -124,6 +126,9 @@ $DATABASE_CONF
 [web]
 listen = $HOST:$PORT
 root = $PRM_SAO_ROOT
+# The address in the links of the mails the scheduler sends (no request
+# tells it there): unsubscribe, short links
+hostname = ${PRM_HOSTNAME:-localhost:$PORT}
 
 [email]
 from = prm@localhost
@@ -271,20 +276,19 @@ if [ "$BACKEND" = postgresql ]; then
     exit $?
 fi
 
-# Tryton's scheduler (mailings every 15 minutes, the daily reminders),
-# in a process group of its own (it runs its tasks in a child process)
-# that a watchdog stops with the server, as the SMTP server. The queue
-# needs no process here: without a worker trytond runs each task after
-# its request.
-(
-    setsid "$BIN/trytond-cron" -c "$CONF" -d "$DB" -n 1 \
-        >"$VAR/log/cron.log" 2>&1 &
-    CRON_PID=$!
-    while alive "$$" && alive "$CRON_PID"; do
+# Tryton's scheduler (mailings every 15 minutes, the daily reminders) in a
+# session of its own with its watchdog, which stops it with the server:
+# a kill of this script's process group or a Ctrl-C then leaves no
+# scheduler behind. The queue needs no process here: without a worker
+# trytond runs each task after its request.
+setsid bash -c "$(declare -f alive)"'
+    "$1" -c "$2" -d "$3" -n 1 &
+    cron=$!
+    while alive "$4" && alive "$cron"; do
         sleep 1
     done
-    kill -TERM -- "-$CRON_PID" 2>/dev/null || true
-) </dev/null >/dev/null 2>&1 &
+    kill -TERM -- "-$$"' cron-watchdog "$BIN/trytond-cron" "$CONF" "$DB" "$$" \
+    </dev/null >"$VAR/log/cron.log" 2>&1 &
 
 echo "Serving on http://$HOST:$PORT/ with trytond-cron (Ctrl-C stops; logs in $VAR/log)"
 # -d matters: trytond 8.0.12 started without it fails every login.
