@@ -333,6 +333,9 @@ def test_create_event_from_party(login, rpc, screenshot):
     # Saving the party saves the new event
     sao.tool('save').click()
     expect(sao.tool('save')).to_be_disabled()
+    # The tab then reloads its rows in the server's order: the count is
+    # already right before, so wait for the reload
+    sao.settle()
     expect(sao.rows(events)).to_have_count(before + 1)
     assert_follow_up_order(sao.column(events, 'Follow-up'))
 
@@ -363,6 +366,7 @@ def test_create_event_from_party(login, rpc, screenshot):
     assert event['title'] == title
 
     sao.tool('reload').click()
+    sao.settle()
     expect(sao.rows(events)).to_have_count(before + 1)
     dates = sao.column(events, 'Follow-up')
     assert_follow_up_order(dates)
