@@ -124,6 +124,26 @@ class Client:
         return self.page.locator('#menu .treeview tbody tr').filter(
             has=self.page.get_by_text(text, exact=True))
 
+    def open_menu(self, parent, item):
+        """Open a menu entry, unfolding its parent when needed, and return
+        its tab once shown with the rows read now"""
+        entry = self.menu_item(item)
+        if not entry.first.is_visible():
+            self.menu_item(parent).click()
+        tabs = self.tab_titles.count()
+        entry.first.click()
+        # The tab comes once the server has answered: until then the tab
+        # shown is the one before, maybe of the same name
+        self.settle()
+        expect(self.page.locator('#tablist > li.active')).to_contain_text(
+            item)
+        if self.tab_titles.count() == tabs:
+            # The client showed the entry's open tab again (My Open
+            # Follow-ups, opened at login), with the rows it read then
+            self.tool('reload').click()
+            self.settle()
+        return self.tab
+
     # --- Forms --------------------------------------------------------------
     @staticmethod
     def field(scope, name):

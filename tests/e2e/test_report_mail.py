@@ -34,6 +34,8 @@ def test_report_button_mails_event_to_user(login, rpc, mailbox):
     button.click()
     dialog = sao.modal
     expect(dialog).to_be_visible()
+    # A click while the wizard still draws its page is lost
+    sao.settle()
     expect(sao.field(dialog, 'internal_notes')).not_to_be_checked()
     sao.dialog_button(dialog, 'Send').click()
     expect(sao.modals).to_have_count(0)

@@ -157,6 +157,7 @@ def test_previous_next_stay_on_party_events(login, rpc, screenshot):
     assert sorted(seen) == expected
     # and back
     for position in range(len(expected) - 1, 0, -1):
+        sao.settle()
         sao.tool('previous').click()
         expect(sao.counter()).to_have_text(f'{position}/{len(expected)}')
         expect(number).to_have_value(seen[position - 1])
@@ -178,9 +179,7 @@ def test_restricted_event_only_for_its_group(login, rpc, screenshot):
         session = login(user)
         sao = session.client
         # Partner Relationship > Events
-        sao.menu_item('Partner Relationship').click()
-        sao.menu_item('Events').click()
-        events = sao.tab
+        events = sao.open_menu('Partner Relationship', 'Events')
         expect(sao.domain_tab(events, 'Closed')).to_be_visible()
         expected = {
             name: rpc(user).search_count('prm.event', domain)
@@ -300,6 +299,8 @@ def test_create_event_from_party(login, rpc, screenshot):
 
     events.get_by_role('button', name='New').click()
     form = sao.modal
+    # Typed before the defaults arrive, the title would be wiped
+    expect(sao.field(form, 'responsible')).to_have_value('Paula Myyjä')
     sao.settle()
     sao.field(form, 'title').fill(title)
     # The search window lists only the persons of this party
@@ -396,6 +397,8 @@ def test_create_event_from_sale_and_open_order(login, rpc):
     expect(sao.modals).to_have_count(0)
     sao.tool('save').click()
     expect(sao.tool('save')).to_be_disabled()
+    # The sale reloads after the save, its Events tab too
+    sao.settle()
     expect(sao.rows(events)).to_have_count(before + 1)
 
     event, = rpc('prm').search_read('prm.event', [('title', '=', title)],

@@ -1,10 +1,7 @@
 # This file is part of PRM.  The COPYRIGHT file at the top level of
 # this repository contains the full copyright notices and license terms.
 """Journey 12: past events through contact groups, and a mailing to the
-"Mailing list" group from the management screen (marketing_email)
-
-The file sorts after test_web_client_groups.py on purpose: it sends a
-mailing and logs events."""
+"Mailing list" group from the management screen (marketing_email)"""
 import re
 
 from playwright.sync_api import expect
@@ -44,9 +41,7 @@ def test_events_by_group_and_mailing(login, rpc, mailbox):
     assert 0 < expected['All'] < everything['All'], (expected, everything)
 
     sao = login('prm').client
-    sao.menu_item('Partner Relationship').click()
-    sao.menu_item('Events').click()
-    tab = sao.tab
+    tab = sao.open_menu('Partner Relationship', 'Events')
     expect(sao.rows(sao.main_list(tab)).first).to_be_visible()
     assert sao.domain_counts(tab) == everything
     # The groups are chosen in lists of names (no list of records above
@@ -62,8 +57,7 @@ def test_events_by_group_and_mailing(login, rpc, mailbox):
     expect(sao.rows(sao.main_list(tab))).to_have_count(expected['Open'])
 
     # The management screen: the members of "Mailing list"
-    sao.menu_item('Contact-Group Management').click()
-    tab = sao.tab
+    tab = sao.open_menu('Partner Relationship', 'Contact-Group Management')
     screen = sao.main_list(tab)
     expect(sao.rows(screen).first).to_be_visible()
     sao.add_to_many2many(tab, 'include_groups', MAILING)

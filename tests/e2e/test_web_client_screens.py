@@ -119,9 +119,7 @@ def test_mail_to_review_becomes_event(login, rpc):
     prm = rpc('prm')
     assert prm.search_count('prm.event', [('title', '=', subject)]) == 0
     sao = login('prm').client
-    sao.menu_item('Partner Relationship').click()
-    sao.menu_item('Mails to Review').click()
-    tab = sao.tab
+    tab = sao.open_menu('Partner Relationship', 'Mails to Review')
     row = sao.row(tab, 'Subject', subject)
     expect(row).to_have_count(1)
     row.locator('td[data-title="Subject: "]').dblclick()
