@@ -87,6 +87,8 @@ def run_size(env, size, repeat, names, timeout):
     build.analyze(env, db)
     with Transaction().start(db, 0):
         data = paths.bench_data()
+        activated = {m.name for m in Pool().get('ir.module').search(
+                [('state', '=', 'activated')])}
         User = Pool().get('res.user')
         with Transaction().set_user(data['user']):
             context = User.get_preferences(context_only=True)
@@ -94,6 +96,12 @@ def run_size(env, size, repeat, names, timeout):
     results = {}
     for path in paths.PATHS:
         if names and not any(n in path.name for n in names):
+            continue
+        missing = set(getattr(path, 'modules', [])) - activated
+        if missing:
+            print(f"{size}   {path.name}: skipped, {', '.join(missing)} "
+                "not activated in a database built before (--update "
+                "activates it)", flush=True)
             continue
         write = path.kind == 'write'
         # Warm the caches of the server, as a running one has them
@@ -201,11 +209,14 @@ def main(argv=None):
 def update(env, size):
     import build
     name = build.PREFIX + size
+    # Activates marketing_email too in a database built before it was in
+    # the template
+    args = ['-u', *build.MODULES, '--activate-dependencies']
     for db in [build.PREFIX + 'template', name]:
         if env.backend == 'postgresql' and db in build.pg_databases(env.uri):
-            build.trytond_admin(env.conf, db, '-u', 'prm_addon')
+            build.trytond_admin(env.conf, db, *args)
         elif os.path.exists(env.sqlite_file(db)):
-            build.trytond_admin(env.conf, db, '-u', 'prm_addon')
+            build.trytond_admin(env.conf, db, *args)
 
 
 def drop_all(env):

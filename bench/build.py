@@ -34,6 +34,8 @@ N_GROUPS = 50
 BUSY_EVENTS = 2000
 TODAY = dt.date(2026, 11, 29)
 PREFIX = 'perf_'
+# marketing_email, an extra of prm_addon, for the Send Mailing wizard
+MODULES = ['prm_addon', 'marketing_email']
 
 
 def counts(size):
@@ -127,7 +129,7 @@ def create_template(env):
         open(env.sqlite_file(name), 'w').close()
     if not exists:
         try:
-            trytond_admin(env.conf, name, '--all', '-u', 'prm_addon',
+            trytond_admin(env.conf, name, '--all', '-u', *MODULES,
                 '--activate-dependencies', '--email', 'admin@example.com')
         except BaseException:
             drop(env, name)

@@ -24,7 +24,8 @@ class BenchTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        activate_module(['prm_addon'])
+        # marketing_email for the Send Mailing wizard, as the bench has it
+        activate_module(['prm_addon', 'marketing_email'])
 
     @with_transaction()
     def test_paths(self):
@@ -43,7 +44,8 @@ class BenchTestCase(unittest.TestCase):
                 with transaction.set_user(data['user']), \
                         transaction.set_context(context), check_access():
                     orm = path.orm(data)
-                if path.kind == 'write':
+                if path.kind == 'write' and not getattr(
+                        path, 'sql_after_orm', False):
                     # The SQL of the same change would find it done
                     expected = {
                         'move': len(data['members'][data['groups'][0]]),
