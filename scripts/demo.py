@@ -147,6 +147,11 @@ def main():
     else:
         finland = Country(name="Finland", code='FI', code3='FIN')
         finland.save()
+        # A Finnish user reads "Suomi" on the addresses
+        with config.get_config().set_context(language='fi'):
+            finland_fi = Country(finland.id)
+            finland_fi.name = "Suomi"
+            finland_fi.save()
 
     Currency = Model.get('currency.currency')
     CurrencyRate = Model.get('currency.currency.rate')

@@ -126,6 +126,8 @@ def walk_the_day(sao, prm, mailbox, screenshot):
     sao.open(f'model/party.party/{party_id}')
     card = sao.tab
     expect(sao.field(card, 'name')).to_have_value(party)
+    # The country in Finnish (after its flag)
+    expect(sao.field(card, 'country')).to_have_value(re.compile(r'\bSuomi$'))
     sao.settle()
     assert_finnish(page, "partner card")
     sao.notebook_tab(card, 'Tapahtumat').click()
