@@ -88,11 +88,15 @@ def _require_browser():
 # --------------------------------------------------------------------------
 # The server
 # --------------------------------------------------------------------------
+RUN_DAY = datetime.date.today()
+
+
 def _sources_hash():
     h = hashlib.sha256()
     # The demo's dates count from the day it was built (overdue, due
-    # today, due later): a database built another day says otherwise
-    h.update(datetime.date.today().isoformat().encode() + b'\0')
+    # today, due later): a database built another day says otherwise. The
+    # day the run started, so that a run past midnight keeps one database.
+    h.update(RUN_DAY.isoformat().encode() + b'\0')
     for name in CACHE_SOURCES:
         path = ROOT / name
         files = sorted(
@@ -159,8 +163,8 @@ def _build_demo_database():
         shutil.move(log, ready / 'start.log')
         ready.rename(target)
         shutil.rmtree(build, ignore_errors=True)
-        # Keep the databases of the 3 latest sources (branches switched
-        # back and forth), drop the older ones
+        # Keep the databases of the 3 latest sources and days (branches
+        # switched back and forth), drop the older ones
         builds = sorted((d for d in CACHE_DIR.iterdir() if d.is_dir()),
             key=lambda d: d.stat().st_mtime, reverse=True)
         for old in builds[3:]:
