@@ -18,7 +18,7 @@ from trytond.tools import escape_wildcard, grouped_slice
 from trytond.transaction import Transaction
 
 from ..exceptions import ContactGroupError
-from .common import found_ids
+from .common import found_ids, read_ordered
 from .contact_group import _ids
 from .event_access import SEARCH_TEXT_SIZE, SearchCheckMixin
 from .party import ReplaceText
@@ -214,7 +214,7 @@ class Management(SearchCheckMixin, ManagementMixin, ModelSQL, ModelView):
         # mechanisms, relations and memberships of a page costs more than
         # the queries (their rules apply to the search and the read)
         if {'phone', 'phone_url', 'email', 'email_url'} & set(names):
-            mechanisms = _read_ordered(ContactMechanism, [
+            mechanisms = read_ordered(ContactMechanism, [
                     ('party', 'in', ids),
                     ('type', 'in', ['phone', 'mobile', 'email']),
                     ], [('party', 'ASC'), ('sequence', 'ASC'),
@@ -241,7 +241,7 @@ class Management(SearchCheckMixin, ManagementMixin, ModelSQL, ModelView):
                     companies[0].id if companies else None)
         if 'contact_groups' in names:
             groups = defaultdict(list)
-            for member in _read_ordered(Member, [
+            for member in read_ordered(Member, [
                         ('party', 'in', ids),
                         ], [('group.name', 'ASC'), ('id', 'ASC')],
                     ['party', 'group.rec_name']):
@@ -250,15 +250,6 @@ class Management(SearchCheckMixin, ManagementMixin, ModelSQL, ModelView):
             for id_ in ids:
                 result['contact_groups'][id_] = ', '.join(groups[id_])
         return result
-
-
-def _read_ordered(Model, domain, order, fields_names):
-    "The rows of the records found, as dicts, in the order of the search"
-    cursor = Transaction().connection.cursor()
-    cursor.execute(*Model.search(domain, order=order, query=True))
-    ids = [i for i, in cursor]
-    rows = {r['id']: r for r in Model.read(ids, fields_names)}
-    return [rows[i] for i in ids]
 
 
 class ManagementContext(ModelView):

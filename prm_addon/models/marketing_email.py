@@ -36,8 +36,8 @@ from trytond.url import http_base
 from trytond.wizard import Button, StateAction, StateView, Wizard
 
 from ..exceptions import MailingError
+from .common import read_ordered
 from .contact_group import SelectedRowsMixin, _ids
-from .contact_group_management import _read_ordered
 
 MAX = backend.MAX_QUERY_PARAMS
 
@@ -84,8 +84,7 @@ def first_addresses(party_ids):
     ContactMechanism = pool.get('party.contact_mechanism')
     result = {}
     for sub_ids in grouped_slice(sorted(set(party_ids)), MAX):
-        # Read as dicts: instantiating thousands of them costs seconds
-        for mechanism in _read_ordered(ContactMechanism, [
+        for mechanism in read_ordered(ContactMechanism, [
                     ('party', 'in', list(sub_ids)),
                     ('type', '=', 'email'),
                     ], [('party', 'ASC'), ('sequence', 'ASC'), ('id', 'ASC')],
